@@ -1,0 +1,94 @@
+/**
+ * Every error rxmqtt emits is an `MqttError` with a stable `code`.
+ *
+ * Two families, as h11 splits them:
+ * - the caller misused the library (`invalid-argument`, `queue-full`, …): refused before
+ *   anything is sent;
+ * - the peer broke the protocol (`malformed-packet`, `protocol-error`): the connection is
+ *   closed with that reason.
+ * The rest report what happened to a request (`publish-failed` with the broker's reason
+ * code, `session-lost`, `connection-closed`, …).
+ */
+
+export type MqttErrorCode =
+  /** The caller passed something the spec or the options forbid. Nothing was sent. */
+  | 'invalid-argument'
+  /** Encoding refused a packet the spec forbids (wildcard in a PUBLISH topic, string too long…). */
+  | 'invalid-packet'
+  /** A packet larger than the peer's Maximum Packet Size (or 268,435,455 bytes). */
+  | 'packet-too-large'
+  /** The peer sent bytes that break a packet-format rule; `rule` names it. */
+  | 'malformed-packet'
+  /** The peer broke a protocol-flow rule (unexpected packet, unknown packet id…). */
+  | 'protocol-error'
+  /** The publish queue is at `maxQueued`. */
+  | 'queue-full'
+  /** The broker refused the connection (CONNACK reason code ≥ 0x80). */
+  | 'connection-refused'
+  /** No CONNACK within `connectTimeout`. */
+  | 'connect-timeout'
+  /** No PINGRESP (or any packet) within the keepalive grace: the connection is dead. */
+  | 'keepalive-timeout'
+  /** The transport closed or failed (socket error, TLS failure, broker went away). */
+  | 'connection-closed'
+  /** The broker sent DISCONNECT. */
+  | 'server-disconnected'
+  /** The session that held this request's state is gone (clean start, session not present). */
+  | 'session-lost'
+  /** The broker answered a PUBLISH with a failure reason code. */
+  | 'publish-failed'
+  /** The broker refused a subscription (SUBACK reason code ≥ 0x80). */
+  | 'subscribe-failed'
+  /** The broker refused an unsubscription (UNSUBACK reason code ≥ 0x80). */
+  | 'unsubscribe-failed'
+  /** The client was disconnected by the user while the request was pending. */
+  | 'client-disconnected'
+  /** TLS handshake or certificate verification failed. */
+  | 'tls-error'
+  /** A request (e.g. MQTT 5 request/response) timed out. */
+  | 'timeout';
+
+export interface MqttErrorDetails {
+  /** The broker's reason code, where it gave one. */
+  reasonCode?: number;
+  /** The packet id of the flow this error belongs to. */
+  packetId?: number;
+  /** The spec rule broken, e.g. `MQTT-3.3.2-2` or a short phrase. */
+  rule?: string;
+  /** The underlying error (socket, TLS). */
+  cause?: unknown;
+}
+
+export class MqttError extends Error {
+  override readonly name: string = 'MqttError';
+  readonly code: MqttErrorCode;
+  readonly reasonCode?: number;
+  readonly packetId?: number;
+  readonly rule?: string;
+
+  constructor(code: MqttErrorCode, message: string, details: MqttErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    if (details.reasonCode !== undefined) this.reasonCode = details.reasonCode;
+    if (details.packetId !== undefined) this.packetId = details.packetId;
+    if (details.rule !== undefined) this.rule = details.rule;
+  }
+}
+
+/** The peer sent bytes that do not form a valid packet. `rule` names what was broken. */
+export class MalformedPacketError extends MqttError {
+  override readonly name = 'MalformedPacketError';
+  declare readonly rule: string;
+  constructor(rule: string, message: string) {
+    super('malformed-packet', `Malformed packet: ${message} [${rule}]`, { rule });
+  }
+}
+
+/** A packet the spec forbids us to encode. Nothing was written. */
+export class PacketEncodeError extends MqttError {
+  override readonly name = 'PacketEncodeError';
+  declare readonly rule: string;
+  constructor(rule: string, message: string, code: 'invalid-packet' | 'packet-too-large' = 'invalid-packet') {
+    super(code, `Cannot encode packet: ${message} [${rule}]`, { rule });
+  }
+}

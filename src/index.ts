@@ -1,0 +1,3 @@
+// Public entry point: re-exports only.
+export * from './errors';
+export * from './codec';

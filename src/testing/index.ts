@@ -1,0 +1,2 @@
+// rxmqtt/testing: helpers for marble-testing code built on rxmqtt without a broker.
+export {};
