@@ -1,0 +1,14 @@
+// The session reducer's public surface: re-exports only.
+export * from './types';
+export {
+  initialState,
+  validateSessionConfig,
+  type SessionState,
+  type SessionScope,
+  type Connection,
+  type ConnectedScope,
+  type OutboundFlow,
+  type PublishFlow,
+  type ReduceResult,
+} from './state';
+export { reduce, nextDeadline } from './reduce';

@@ -1,0 +1,186 @@
+/**
+ * The session state: two scopes, as the spec splits them (STYLE habit 6).
+ *
+ * - `SessionScope` outlives a network connection: outbound QoS 1/2 flows and their
+ *   packet ids, the publish backlog, inbound QoS 2 packet ids held until PUBREL
+ *   ([MQTT-4.1.0-1]: the Session State the client keeps). It is plain data, so a store
+ *   can persist it and a restarted process resume its flows.
+ * - `Connection` is a union keyed by `type` (STYLE habit 5); only `connected` carries
+ *   the connection scope (keepalive clock, the broker's CONNACK limits, the manual-ack
+ *   order queue). A closed transport replaces it with `{ type: 'offline' }` in one step.
+ *
+ * Records keyed by packet id give O(1) lookups; the reducer copies only the record or
+ * scope object an event touches, never the backlog (see fifo.ts).
+ */
+import { MqttError } from '../errors';
+import type { PublishPacket, QoS, SubscribePacket, UnsubscribePacket } from '../codec/types';
+import { emptyFifo, type Fifo } from './fifo';
+import type { ConnAck, OutgoingMessage, SessionCommand, SessionConfig } from './types';
+
+/** An outbound QoS 1/2 publish holding a packet id. `requestId` is undefined once withdrawn or abandoned. */
+export interface PublishFlow {
+  type: 'publish';
+  /** Send order, for resending in the original order [MQTT-4.6.0-1]. */
+  seq: number;
+  requestId: number | undefined;
+  /** The PUBLISH as first sent (dup false); resent with dup true. */
+  packet: PublishPacket;
+  /** What we wait for: PUBACK (QoS 1), PUBREC then PUBCOMP (QoS 2). */
+  awaiting: 'puback' | 'pubrec' | 'pubcomp';
+}
+
+export interface SubscribeFlow {
+  type: 'subscribe';
+  requestId: number;
+  packet: SubscribePacket;
+}
+
+export interface UnsubscribeFlow {
+  type: 'unsubscribe';
+  requestId: number;
+  packet: UnsubscribePacket;
+}
+
+/** Everything that holds an outbound packet id. */
+export type OutboundFlow = PublishFlow | SubscribeFlow | UnsubscribeFlow;
+
+export interface QueuedPublish {
+  requestId: number;
+  message: OutgoingMessage;
+}
+
+/** A SUBSCRIBE/UNSUBSCRIBE asked for while offline: sent (with an id) once connected. */
+export type QueuedControl =
+  | { type: 'subscribe'; requestId: number; packet: Omit<SubscribePacket, 'packetId'> }
+  | { type: 'unsubscribe'; requestId: number; packet: Omit<UnsubscribePacket, 'packetId'> };
+
+/** An inbound QoS 2 packet id held between delivery and PUBREL [MQTT-4.3.3-?, 4.3.3 method B]. */
+export interface HeldQos2 {
+  /** Set when manualAck is on: the delivery id the user acks. */
+  deliveryId: number | undefined;
+  /** The user acked it (always true without manualAck): a duplicate PUBLISH gets PUBREC at once. */
+  acked: boolean;
+}
+
+export interface SessionScope {
+  /** The next packet id to try, 1..65535. */
+  nextPacketId: number;
+  flows: Readonly<Record<number, OutboundFlow>>;
+  /** Number of PublishFlow entries in `flows`. */
+  inflight: number;
+  nextSeq: number;
+  queue: Fifo<QueuedPublish>;
+  controlQueue: readonly QueuedControl[];
+  inboundQos2: Readonly<Record<number, HeldQos2>>;
+  inboundQos2Count: number;
+  nextDeliveryId: number;
+  /** A CONNACK has accepted a connection of this session (for clean: 'first-only'). */
+  everConnected: boolean;
+}
+
+/** An inbound QoS 1/2 PUBLISH whose PUBACK/PUBREC waits for its turn [MQTT-4.6.0-2]/[MQTT-4.6.0-3]. */
+export interface PendingAck {
+  deliveryId: number;
+  packetId: number;
+  qos: 1 | 2;
+  acked: boolean;
+}
+
+export interface ConnectedScope {
+  type: 'connected';
+  connack: ConnAck;
+  /** Effective keepalive, ms (the broker's Server Keep Alive wins [MQTT-3.2.2-21]); 0 = off. */
+  keepaliveMs: number;
+  lastSentAt: number;
+  lastReceivedAt: number;
+  /** When the outstanding PINGREQ was sent; undefined when none is outstanding. */
+  pingSentAt: number | undefined;
+  /** The broker's Receive Maximum (65535 when absent [MQTT-3.2.2-?, 3.2.2.3.3]). */
+  receiveMaximum: number;
+  maximumPacketSize: number | undefined;
+  /** Stored for topic aliases (later); 0 = aliases not allowed. */
+  topicAliasMaximum: number;
+  maximumQoS: QoS;
+  retainAvailable: boolean;
+  /** manualAck: inbound acks in receive order. Empty when manualAck is off. */
+  ackQueue: readonly PendingAck[];
+  /** Inbound QoS 1 PUBLISH not yet PUBACKed (for our Receive Maximum). */
+  inboundQos1Unacked: number;
+}
+
+export type Connection =
+  | { type: 'offline' }
+  | { type: 'awaitingConnack'; openedAt: number; deadline: number | undefined }
+  | ConnectedScope;
+
+export interface SessionState {
+  config: SessionConfig;
+  session: SessionScope;
+  connection: Connection;
+}
+
+export const OFFLINE: Connection = { type: 'offline' };
+
+export function initialSessionScope(): SessionScope {
+  return {
+    nextPacketId: 1,
+    flows: {},
+    inflight: 0,
+    nextSeq: 0,
+    queue: emptyFifo(),
+    controlQueue: [],
+    inboundQos2: {},
+    inboundQos2Count: 0,
+    nextDeliveryId: 1,
+    everConnected: false,
+  };
+}
+
+export function initialState(config: SessionConfig): SessionState {
+  return { config, session: initialSessionScope(), connection: OFFLINE };
+}
+
+/**
+ * Refuses a configuration the protocol forbids, before anything is sent. The client
+ * calls it once at the API edge; the reducer trusts it afterwards.
+ */
+export function validateSessionConfig(config: SessionConfig): MqttError | undefined {
+  const bad = (message: string, rule?: string): MqttError =>
+    new MqttError('invalid-argument', message, rule === undefined ? {} : { rule });
+  if (config.clientId === '') {
+    // 3.1 requires 1..23 characters; 3.1.1 allows an empty id only with Clean Session
+    // [MQTT-3.1.3-7]; 5.0 allows it and the broker assigns one [MQTT-3.1.3-6].
+    if (config.protocolVersion === 3) return bad('MQTT 3.1 requires a non-empty client id');
+    if (config.protocolVersion === 4 && config.clean !== true) {
+      return bad('MQTT 3.1.1 allows an empty client id only with clean: true', 'MQTT-3.1.3-7');
+    }
+  }
+  if (!isUint(config.keepalive) || config.keepalive > 65535) {
+    return bad('keepalive must be an integer number of seconds, 0..65535', 'MQTT-3.1.2.10');
+  }
+  if (!(config.connectTimeout >= 0)) return bad('connectTimeout must be ≥ 0 ms');
+  if (!isUint(config.maxInflight)) return bad('maxInflight must be a non-negative integer');
+  if (!isUint(config.maxQueued)) return bad('maxQueued must be a non-negative integer');
+  if (config.password !== undefined && config.username === undefined && config.protocolVersion !== 5) {
+    // 3.x: the password flag requires the user name flag [MQTT-3.1.2-22].
+    return bad('MQTT 3.x sends a password only with a username', 'MQTT-3.1.2-22');
+  }
+  if (config.protocolVersion !== 5 && config.connectProperties !== undefined) {
+    return bad('connectProperties need MQTT 5');
+  }
+  const rm = config.connectProperties?.receiveMaximum;
+  if (rm !== undefined && (!isUint(rm) || rm < 1 || rm > 65535)) {
+    return bad('receiveMaximum must be 1..65535', 'MQTT-3.2.2.3.3');
+  }
+  return undefined;
+}
+
+function isUint(n: number): boolean {
+  return Number.isInteger(n) && n >= 0;
+}
+
+/** What the reducer hands back. */
+export interface ReduceResult {
+  state: SessionState;
+  commands: SessionCommand[];
+}
