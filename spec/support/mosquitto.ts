@@ -1,0 +1,152 @@
+/**
+ * A real mosquitto broker as a child process, one per call, on 127.0.0.1 and a free port.
+ *
+ * Each broker gets its own temp dir with a generated config (anonymous access, no
+ * persistence, every log type to stderr, which we capture). `close()` signals only the
+ * child we spawned, by its PID: SIGTERM, then SIGKILL if it lingers.
+ *
+ * mosquitto is a system package. Locally, a missing binary fails the suite with the
+ * install line; under CI (`CI=true`) it fails the same way: never a silent skip.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort, waitForPort } from './ports';
+
+export interface MosquittoTlsOptions {
+  certPath: string;
+  keyPath: string;
+  caPath?: string;
+  /** Require and verify a client certificate signed by `caPath`. */
+  requireCertificate?: boolean;
+}
+
+export interface MosquittoOptions {
+  tls?: MosquittoTlsOptions;
+  /** More lines for the listener's config (after the generated ones). */
+  extraConfig?: string[];
+}
+
+export interface MosquittoHandle {
+  port: number;
+  pid: number;
+  close(): Promise<void>;
+  /** Everything mosquitto wrote to stdout and stderr so far. */
+  logs(): string;
+}
+
+export const MOSQUITTO_MISSING = 'mosquitto not installed: apt-get install -y mosquitto';
+
+const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto'];
+
+/** The mosquitto binary's path, or undefined when it is not installed. */
+export function findMosquitto(): string | undefined {
+  for (const candidate of CANDIDATES) if (isExecutable(candidate)) return candidate;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, 'mosquitto');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The mosquitto binary's path; throws with the install line when it is missing. Call it
+ * in a `beforeAll` so the suite fails with that message, locally and under CI alike.
+ */
+export function requireMosquitto(): string {
+  const binary = findMosquitto();
+  if (binary === undefined) {
+    const where = process.env.CI === 'true' ? ' (CI must install it in .ci/run)' : '';
+    throw new Error(`${MOSQUITTO_MISSING}${where}`);
+  }
+  return binary;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoHandle> {
+  const binary = requireMosquitto();
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxmqtt-mosquitto-'));
+  const configPath = path.join(dir, 'mosquitto.conf');
+  fs.writeFileSync(configPath, configLines(port, options).join('\n') + '\n');
+
+  const child = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  const pid = child.pid;
+  if (pid === undefined) {
+    await spawnError;
+    throw new Error(`mosquitto did not start: no PID`);
+  }
+
+  const ready = waitForPort(port, 5000).then(() => 'ready' as const);
+  const died = exited.then(() => 'exited' as const);
+  try {
+    const outcome = await Promise.race([ready, died, spawnError]);
+    if (outcome === 'exited') throw new Error(`mosquitto exited with code ${child.exitCode} before listening`);
+  } catch (error) {
+    await stop(child, exited);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mosquitto on 127.0.0.1:${port} did not start: ${(error as Error).message}\n--- mosquitto logs ---\n${output}`);
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    pid,
+    logs: () => output,
+    close() {
+      closing ??= stop(child, exited).then(() => fs.rmSync(dir, { recursive: true, force: true }));
+      return closing;
+    },
+  };
+}
+
+function configLines(port: number, { tls, extraConfig = [] }: MosquittoOptions): string[] {
+  const lines = [
+    // Global settings first: mosquitto applies them to every listener.
+    'persistence false',
+    'log_dest stderr',
+    'log_type all',
+    'connection_messages true',
+    'per_listener_settings false',
+    'allow_anonymous true',
+    `listener ${port} 127.0.0.1`,
+  ];
+  if (tls !== undefined) {
+    lines.push(`certfile ${tls.certPath}`, `keyfile ${tls.keyPath}`);
+    if (tls.caPath !== undefined) lines.push(`cafile ${tls.caPath}`);
+    if (tls.requireCertificate === true) lines.push('require_certificate true');
+  }
+  return [...lines, ...extraConfig];
+}
+
+/** SIGTERM our own child by PID, SIGKILL after 3 s; resolves once it has exited. */
+async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 3000);
+  });
+  await Promise.race([exited, killed]);
+  clearTimeout(timer);
+  await exited;
+}

@@ -1,0 +1,82 @@
+/**
+ * The one place a Node `net.Socket` (or its `tls.TLSSocket` subclass) becomes a
+ * `Transport`: TCP and TLS differ only in how they dial, which event means "open", and
+ * how they name a failure.
+ *
+ * Rules:
+ * - Dialling happens per subscription (cold); unsubscribing destroys the socket.
+ * - `data` carries the Buffer Node received, without a copy. A Buffer is a Uint8Array
+ *   subclass, so the codec (which never uses Buffer APIs) takes it as it is; this edge
+ *   is the only place a Buffer enters the library.
+ * - A close without an error completes; a close before `opened` is a failure (the
+ *   peer hung up during the connect or the TLS handshake), never a silent completion.
+ */
+
+import { Observable } from 'rxjs';
+import type * as net from 'node:net';
+import { MqttError } from '../errors';
+import type { SocketEvent, SocketWriter, Transport } from './types';
+
+export interface SocketDialer {
+  /** Opens the socket; may throw synchronously for bad options. */
+  dial(): net.Socket;
+  /** The event that means the socket is ready for MQTT bytes. */
+  openedOn: 'connect' | 'secureConnect';
+  /** `host:port`, for messages. */
+  label: string;
+  /** Turns a socket error into the MqttError the Observable errors with. */
+  toMqttError(error: Error, opened: boolean): MqttError;
+}
+
+export function socketTransport({ dial, openedOn, label, toMqttError }: SocketDialer): Transport {
+  return new Observable<SocketEvent>((subscriber) => {
+    let socket: net.Socket;
+    try {
+      socket = dial();
+    } catch (error) {
+      // Node throws synchronously for options it cannot use (bad port, bad key…).
+      subscriber.error(
+        new MqttError('invalid-argument', `Cannot connect to ${label}: ${(error as Error).message}`, { cause: error }),
+      );
+      return undefined;
+    }
+
+    let opened = false;
+    const writer: SocketWriter = {
+      write: (bytes) => socket.write(bytes),
+      end: () => void socket.end(),
+    };
+
+    socket.once(openedOn, () => {
+      opened = true;
+      subscriber.next({
+        type: 'opened',
+        writer,
+        localAddress: socket.localAddress,
+        localPort: socket.localPort,
+        remoteAddress: socket.remoteAddress,
+        remotePort: socket.remotePort,
+      });
+    });
+    socket.on('data', (bytes: Buffer) => subscriber.next({ type: 'data', bytes }));
+    socket.on('drain', () => subscriber.next({ type: 'drained' }));
+    // The listener stays after teardown on purpose: a destroyed socket may still emit
+    // an error, and an 'error' without a listener would crash the process.
+    socket.on('error', (error: Error) => subscriber.error(toMqttError(error, opened)));
+    socket.on('close', (hadError: boolean) => {
+      if (hadError) return; // 'error' already reported it
+      if (opened) subscriber.complete();
+      else subscriber.error(new MqttError('connection-closed', `Connection to ${label} closed before it was established`));
+    });
+
+    return () => {
+      socket.destroy();
+    };
+  });
+}
+
+/** Reads a Node system error's `code` (ECONNREFUSED, ERR_SSL_…, CERT_HAS_EXPIRED…). */
+export function errorCode(error: Error): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
