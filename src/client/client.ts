@@ -1,0 +1,276 @@
+/**
+ * `MqttClient`: the public API of DESIGN.md. Every method is cold; the connection, once
+ * made by `connect()`, lives until `disconnect()`. The protocol itself is the session
+ * reducer, run by the `Engine`; this class only turns Observables into session events
+ * and session commands into emissions.
+ */
+
+import { asyncScheduler, BehaviorSubject, distinctUntilChanged, Observable, Subject, type Subscriber } from 'rxjs';
+import type { Properties } from '../codec';
+import { MqttError } from '../errors';
+import type { ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../session';
+import { validateSessionConfig } from '../session';
+import { nodeTransport, parseBrokerUrl } from '../transport';
+import { toOutgoingMessage, toSubscriptions, toTopicFilters, type PublishOptions, type SubscribeOptions, type SubscribeRequest } from './args';
+import { Engine } from './engine';
+import type { ClientEvent } from './events';
+import { MqttMessage } from './message';
+import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
+import type { Payload } from './payload';
+import { Router } from './router';
+import type { ConnectionState } from './state';
+
+export interface DisconnectOptions {
+  /** MQTT 5 reason code; default 0 (Normal disconnection). 0x04 sends the will. */
+  reasonCode?: number;
+  properties?: Properties;
+}
+
+export class MqttClient {
+  /** The current `ConnectionState` to each new subscriber, then every change. Never completes. */
+  readonly connectionState$: Observable<ConnectionState>;
+  /** Socket opened/closed, backpressure, packets sent/received, log lines. Hot; never completes. */
+  readonly events$: Observable<ClientEvent>;
+
+  private readonly options: ResolvedOptions;
+  private readonly engine: Engine;
+  private readonly router: Router;
+  private readonly state = new BehaviorSubject<ConnectionState>({ type: 'idle' });
+  private readonly events = new Subject<ClientEvent>();
+  private readonly connectWaiters = new Set<Subscriber<ConnAck>>();
+  private readonly disconnectWaiters = new Set<Subscriber<void>>();
+  private closingOnPurpose = false;
+
+  /** Throws `MqttError('invalid-argument')` for bad options; sends nothing. */
+  constructor(options: MqttClientOptions = {}) {
+    this.options = resolveOptions(options, parseBrokerUrl);
+    const configError = validateSessionConfig(this.options.session);
+    if (configError) throw configError;
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const makeTransport = options.transport ?? nodeTransport;
+    this.engine = new Engine(this.options, () => makeTransport(this.options.transport), scheduler, {
+      connected: (connack) => this.onConnected(connack),
+      deliver: (packet, deliveryId) => {
+        const acker = deliveryId === undefined ? undefined : () => this.engine.dispatch({ type: 'messageAcked', deliveryId });
+        this.router.deliver(new MqttMessage(packet, scheduler.now(), acker));
+      },
+      closed: (error) => this.onClosed(error),
+      event: (event) => this.events.next(event),
+      wantsEvents: () => this.events.observed,
+    });
+    this.router = new Router({
+      isConnected: () => this.state.value.type === 'connected',
+      subscribe: (subscriptions, properties, onResult) =>
+        this.engine.request(
+          (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) }),
+          onResult,
+        ),
+      unsubscribe: (topicFilters) => this.engine.request((requestId) => ({ type: 'unsubscribeRequested', requestId, topicFilters }), () => {}),
+    });
+    this.connectionState$ = this.state.pipe(distinctUntilChanged());
+    this.events$ = this.events.asObservable();
+  }
+
+  /**
+   * Connects. Emits the `ConnAck` once the broker accepted the connection, then
+   * completes; when already connected, emits the current one at once. Errors with
+   * `connection-refused` (reason code set), `connect-timeout`, `connection-closed` or
+   * `tls-error`. Unsubscribing does not abort the attempt: the connection lives until
+   * `disconnect()`.
+   */
+  connect(): Observable<ConnAck> {
+    return new Observable<ConnAck>((subscriber) => {
+      const current = this.state.value;
+      if (current.type === 'connected') {
+        subscriber.next(current.connack);
+        subscriber.complete();
+        return;
+      }
+      this.connectWaiters.add(subscriber);
+      if (!this.engine.isOpen) {
+        this.closingOnPurpose = false;
+        this.state.next({ type: 'connecting' });
+        this.engine.open();
+      }
+      return () => this.connectWaiters.delete(subscriber);
+    });
+  }
+
+  /**
+   * Messages whose topic matches `filter` (all messages when no filter is given, with no
+   * SUBSCRIBE of their own). The first observer of a filter sends SUBSCRIBE (now, or once
+   * connected), the last to leave sends UNSUBSCRIBE. Never completes; errors with
+   * `invalid-argument` (bad filter) or `subscribe-failed` (the broker refused it).
+   */
+  messages$(filter?: string, options: SubscribeOptions = {}): Observable<MqttMessage> {
+    return new Observable<MqttMessage>((subscriber) => {
+      if (filter === undefined) return this.router.addEverything(subscriber);
+      let subscription;
+      try {
+        [subscription] = toSubscriptions(filter, options, this.options.session.protocolVersion);
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      const { topicFilter: _filter, ...routeOptions } = subscription;
+      return this.router.add(filter, { ...routeOptions, ...(options.properties ? { properties: options.properties } : {}) }, subscriber);
+    });
+  }
+
+  /**
+   * Publishes. Emits one `PublishAck` and completes: QoS 0 once written to the socket,
+   * QoS 1 on PUBACK, QoS 2 on PUBCOMP. While offline it queues (up to `maxQueued`).
+   * Errors with `invalid-argument`, `packet-too-large`, `queue-full`, `publish-failed`
+   * (reason code set), `session-lost` or `client-disconnected`. Unsubscribing before the
+   * packet is sent withdraws it; after, the session still completes the flow.
+   */
+  publish(topic: string, payload: Payload, options: PublishOptions = {}): Observable<PublishAck> {
+    return new Observable<PublishAck>((subscriber) => {
+      let message;
+      try {
+        message = toOutgoingMessage(topic, payload, options, this.options.session.protocolVersion, this.brokerMaximumPacketSize());
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      let settled = false;
+      const id = this.engine.request(
+        (requestId) => ({ type: 'publishRequested', requestId, message }),
+        (result) => {
+          settled = true;
+          settleInto(subscriber, result);
+        },
+      );
+      return () => {
+        if (!settled) this.engine.forget(id, true);
+      };
+    });
+  }
+
+  /**
+   * Low-level SUBSCRIBE, no routing (use `messages$` to receive). Accepts Paho's forms: a
+   * filter, `[filter, qos]`, `[filter, options]`, `{ topicFilter, …options }`, or a list.
+   * Emits one `SubAck` and completes; errors with `subscribe-failed` when any reason code
+   * is ≥ 0x80 (the `SubAck` codes are in the message and `reasonCode` is the first
+   * failure), `invalid-argument`, or `connection-closed`.
+   */
+  subscribe(filters: SubscribeRequest, options: SubscribeOptions = {}): Observable<SubAck> {
+    return new Observable<SubAck>((subscriber) => {
+      let subscriptions;
+      try {
+        subscriptions = toSubscriptions(filters, options, this.options.session.protocolVersion);
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      const properties = options.properties;
+      let settled = false;
+      const id = this.engine.request(
+        (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) }),
+        (result) => {
+          settled = true;
+          settleInto(subscriber, checkCodes(result, 'subscribe-failed', 'subscription'));
+        },
+      );
+      return () => {
+        if (!settled) this.engine.forget(id, false);
+      };
+    });
+  }
+
+  /** UNSUBSCRIBE. Emits one `UnsubAck` and completes; errors with `unsubscribe-failed` (MQTT 5 codes ≥ 0x80), `invalid-argument`, `connection-closed`. */
+  unsubscribe(filters: string | readonly string[], options: { properties?: Properties } = {}): Observable<UnsubAck> {
+    return new Observable<UnsubAck>((subscriber) => {
+      let topicFilters;
+      try {
+        topicFilters = toTopicFilters(filters, options.properties, this.options.session.protocolVersion);
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      const properties = options.properties;
+      let settled = false;
+      const id = this.engine.request(
+        (requestId) => ({ type: 'unsubscribeRequested', requestId, topicFilters, ...(properties ? { properties } : {}) }),
+        (result) => {
+          settled = true;
+          settleInto(subscriber, checkCodes(result, 'unsubscribe-failed', 'unsubscription'));
+        },
+      );
+      return () => {
+        if (!settled) this.engine.forget(id, false);
+      };
+    });
+  }
+
+  /**
+   * Sends DISCONNECT (reason code and properties in MQTT 5) and closes the socket.
+   * Completes once the socket is closed (at once when not connected); never errors.
+   * Queued publishes error with `client-disconnected`. The state becomes `closed`.
+   */
+  disconnect(options: DisconnectOptions = {}): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      this.closingOnPurpose = true;
+      if (!this.engine.isOpen) {
+        this.engine.dispatch({ type: 'disconnectRequested', ...options });
+        this.state.next({ type: 'closed' });
+        subscriber.complete();
+        return;
+      }
+      this.disconnectWaiters.add(subscriber);
+      this.engine.dispatch({ type: 'disconnectRequested', ...options });
+      return () => this.disconnectWaiters.delete(subscriber);
+    });
+  }
+
+  private brokerMaximumPacketSize(): number | undefined {
+    const current = this.state.value;
+    return current.type === 'connected' ? current.connack.properties?.maximumPacketSize : undefined;
+  }
+
+  private onConnected(connack: ConnAck): void {
+    this.state.next({ type: 'connected', connack });
+    for (const s of [...this.connectWaiters]) {
+      s.next(connack);
+      s.complete();
+    }
+    this.connectWaiters.clear();
+    this.router.connected(connack.sessionPresent);
+  }
+
+  private onClosed(error: MqttError | undefined): void {
+    this.router.disconnected();
+    const onPurpose = this.closingOnPurpose;
+    this.state.next(onPurpose ? { type: 'closed' } : { type: 'disconnected', ...(error ? { error } : {}), serverDisconnect: error?.code === 'server-disconnected' });
+    const failure = error ?? new MqttError('connection-closed', 'The connection closed before CONNACK');
+    for (const s of [...this.connectWaiters]) s.error(failure);
+    this.connectWaiters.clear();
+    for (const s of [...this.disconnectWaiters]) s.complete();
+    this.disconnectWaiters.clear();
+  }
+}
+
+function settleInto<T>(subscriber: Subscriber<T>, result: SettleResult): void {
+  if (result.ok) {
+    subscriber.next(result.value as T);
+    subscriber.complete();
+  } else {
+    subscriber.error(result.error);
+  }
+}
+
+/** SUBACK/UNSUBACK carry one code per filter: any failure fails the request, with all codes reported. */
+function checkCodes(result: SettleResult, code: 'subscribe-failed' | 'unsubscribe-failed', what: string): SettleResult {
+  if (!result.ok) return result;
+  const { reasonCodes, packetId } = result.value as SubAck;
+  const failed = reasonCodes.find((c) => c >= 0x80);
+  if (failed === undefined) return result;
+  return {
+    ok: false,
+    error: new MqttError(code, `The broker refused the ${what} (reason codes ${reasonCodes.map((c) => '0x' + c.toString(16)).join(', ')})`, {
+      reasonCode: failed,
+      packetId,
+    }),
+  };
+}
+

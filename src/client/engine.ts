@@ -1,0 +1,334 @@
+/**
+ * The engine: the one place where the pure session meets the world.
+ *
+ * Theory of operation. The engine owns the session state and is its only caller. Every
+ * input — a socket event, a decoded packet, a user request, a timer — becomes a
+ * `SessionEvent` stamped with `scheduler.now()` and goes through `dispatch`, which runs
+ * `reduce` and carries out the commands in order: encode and write packets, hand
+ * messages and connection changes to the client (through `EngineHooks`), settle
+ * pending requests, close the socket. Events raised while commands run (a user
+ * publishing from inside a `next` handler, say) are queued and reduced after, so the
+ * reducer always sees one event at a time, in order.
+ *
+ * Time: after each run, `nextDeadline(state)` says when the reducer wants a `tick`.
+ * One scheduler action is kept armed for the earliest deadline; a later deadline does
+ * not re-arm it (the early tick is harmless and re-arms), so a busy connection does not
+ * reschedule a timer per packet. With no deadline the action is cancelled, so nothing
+ * keeps a process alive after the connection is gone.
+ *
+ * Backpressure: when the socket says its buffer is full, further writes — and the
+ * settling of QoS 0 publishes, which complete "once written" — wait in a backlog until
+ * `drained`. A `concatMap` over `publish()` therefore slows to the socket's pace instead
+ * of filling memory.
+ */
+
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import { encodePacket, FrameDecoder, type Packet, type PublishPacket } from '../codec';
+import { MqttError } from '../errors';
+import {
+  initialState,
+  nextDeadline,
+  reduce,
+  type ConnAck,
+  type SessionCommand,
+  type SessionEvent,
+  type SessionState,
+  type SettleResult,
+} from '../session';
+import type { SocketEvent, SocketWriter, Transport } from '../transport/types';
+import { assertNever } from '../util/assert-never';
+import type { ClientEvent } from './events';
+import type { ResolvedOptions } from './options';
+
+/** How long a requested close waits for the broker to close its side before destroying the socket. */
+const CLOSE_GRACE_MS = 2000;
+
+type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
+
+export interface EngineHooks {
+  connected(connack: ConnAck): void;
+  deliver(message: PublishPacket, deliveryId: number | undefined): void;
+  /** The socket is gone (after `closeTransport`, a socket error, or the peer closing). */
+  closed(error: MqttError | undefined): void;
+  /** Diagnostics for `events$`; called only while `wantsEvents()` is true. */
+  event(event: ClientEvent): void;
+  wantsEvents(): boolean;
+}
+
+export class Engine {
+  private state: SessionState;
+  private readonly inbox: EventBody[] = [];
+  private running = false;
+  private socket: Subscription | undefined;
+  /** From `open()` until the socket is reported gone. */
+  private live = false;
+  private writer: SocketWriter | undefined;
+  private decoder: FrameDecoder;
+  private backlog: Array<Uint8Array | (() => void)> = [];
+  private blocked = false;
+  private closing: { error: MqttError | undefined } | undefined;
+  private readonly pending = new Map<number, (result: SettleResult) => void>();
+  private lastRequestId = 0;
+  private timer: Subscription | undefined;
+  private timerAt = Infinity;
+  /** The dial timeout, then the close grace: one socket-level guard at a time. */
+  private guardTimer: Subscription | undefined;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly transport: () => Transport,
+    private readonly scheduler: SchedulerLike,
+    private readonly hooks: EngineHooks,
+  ) {
+    this.state = initialState(options.session);
+    this.decoder = this.newDecoder();
+  }
+
+  /** True from `open()` until the socket is gone. */
+  get isOpen(): boolean {
+    return this.live;
+  }
+
+  /** Dials. The session hears `transportOpened` once the socket is up. */
+  open(): void {
+    if (this.live) return;
+    this.live = true;
+    this.decoder = this.newDecoder();
+    this.closing = undefined;
+    this.blocked = false;
+    this.backlog = [];
+    const timeout = this.options.session.connectTimeout;
+    if (timeout > 0) {
+      this.guardTimer = this.scheduler.schedule(() => {
+        this.guardTimer = undefined;
+        this.abort(new MqttError('connect-timeout', `No connection to the broker within ${timeout} ms`));
+      }, timeout);
+    }
+    let gone = false;
+    const sub = this.transport().subscribe({
+      next: (event) => this.onSocketEvent(event),
+      error: (err: unknown) => {
+        gone = true;
+        this.onSocketGone(toMqttError(err));
+      },
+      complete: () => {
+        gone = true;
+        this.onSocketGone(undefined);
+      },
+    });
+    // A transport that failed synchronously has already reported; keep no handle to it.
+    if (!gone) this.socket = sub;
+  }
+
+  /** Registers a request, dispatches its event, and returns its id (for withdrawal). */
+  request(body: (requestId: number) => EventBody, onResult: (result: SettleResult) => void): number {
+    const requestId = ++this.lastRequestId;
+    this.pending.set(requestId, onResult);
+    this.dispatch(body(requestId));
+    return requestId;
+  }
+
+  /** The caller no longer wants the result: forget it (and tell the session, for a publish). */
+  forget(requestId: number, withdrawPublish: boolean): void {
+    if (!this.pending.delete(requestId)) return;
+    if (withdrawPublish) this.dispatch({ type: 'publishWithdrawn', requestId });
+  }
+
+  dispatch(body: EventBody): void {
+    this.inbox.push(body);
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let next = this.inbox.shift(); next !== undefined; next = this.inbox.shift()) {
+        const { state, commands } = reduce(this.state, { ...next, now: this.scheduler.now() } as SessionEvent);
+        this.state = state;
+        for (let i = 0; i < commands.length; i++) this.execute(commands[i]);
+      }
+    } finally {
+      this.running = false;
+    }
+    this.armTimer();
+  }
+
+  /** Closes the socket at once with `error`, without the session's say (dial timeout, malformed input). */
+  abort(error: MqttError): void {
+    if (!this.live) return;
+    this.closing = { error };
+    this.destroySocket();
+    this.onSocketGone(error);
+  }
+
+  private execute(command: SessionCommand): void {
+    switch (command.type) {
+      case 'sendPacket':
+        return this.send(command.packet);
+      case 'deliverMessage':
+        return this.hooks.deliver(command.message, command.deliveryId);
+      case 'settleRequest': {
+        const settle = (): void => {
+          const onResult = this.pending.get(command.requestId);
+          if (!onResult) return;
+          this.pending.delete(command.requestId);
+          onResult(command.result);
+        };
+        // A QoS 0 publish completes "once written": while the socket is full, it waits.
+        if (this.blocked) this.backlog.push(settle);
+        else settle();
+        return;
+      }
+      case 'connected':
+        return this.hooks.connected(command.connack);
+      case 'closeTransport':
+        return this.closeTransport(command.error);
+      case 'log':
+        if (this.hooks.wantsEvents()) this.hooks.event({ type: 'log', level: command.level, message: command.message });
+        return;
+      default:
+        return assertNever(command);
+    }
+  }
+
+  private send(packet: Packet): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodePacket(packet, this.options.session.protocolVersion);
+    } catch (err) {
+      // The API edge validates what users give us; reaching here is a bug, not bad input.
+      this.abort(toMqttError(err));
+      return;
+    }
+    if (this.hooks.wantsEvents()) {
+      this.hooks.event({ type: 'packetSent', packetType: packet.type, packetId: packetIdOf(packet), size: bytes.length });
+    }
+    if (!this.writer) return;
+    if (this.blocked) {
+      this.backlog.push(bytes);
+      return;
+    }
+    if (!this.writer.write(bytes)) {
+      this.blocked = true;
+      if (this.hooks.wantsEvents()) this.hooks.event({ type: 'backpressure' });
+    }
+  }
+
+  private closeTransport(error: MqttError | undefined): void {
+    if (!this.live || this.closing) return;
+    this.closing = { error };
+    if (error || !this.writer) {
+      // A dead or misbehaving peer may never answer our FIN: do not wait for it.
+      this.abort(error ?? new MqttError('connection-closed', 'Closed before the connection was established'));
+      return;
+    }
+    if (this.blocked) this.backlog.push(() => this.writer?.end());
+    else this.writer.end();
+    // A broker that never closes its side must not hold us: destroy after a grace.
+    this.guardTimer = this.scheduler.schedule(() => {
+      this.guardTimer = undefined;
+      const pending = this.closing;
+      this.destroySocket();
+      this.onSocketGone(pending?.error);
+    }, CLOSE_GRACE_MS);
+  }
+
+  private onSocketEvent(event: SocketEvent): void {
+    switch (event.type) {
+      case 'opened':
+        this.guardTimer?.unsubscribe();
+        this.guardTimer = undefined;
+        this.writer = event.writer;
+        if (this.hooks.wantsEvents()) {
+          const { type: _type, writer: _writer, ...addresses } = event;
+          this.hooks.event({ type: 'socketOpened', ...addresses });
+        }
+        return this.dispatch({ type: 'transportOpened' });
+      case 'data':
+        return this.onData(event.bytes);
+      case 'drained':
+        return this.flushBacklog();
+      default:
+        return assertNever(event);
+    }
+  }
+
+  private onData(bytes: Uint8Array): void {
+    const { packets, error } = this.decoder.push(bytes);
+    const events = this.hooks.wantsEvents();
+    for (let i = 0; i < packets.length && !this.closing; i++) {
+      const packet = packets[i];
+      if (events) this.hooks.event({ type: 'packetReceived', packetType: packet.type, packetId: packetIdOf(packet), size: 0 });
+      this.dispatch({ type: 'packetReceived', packet });
+    }
+    if (error && !this.closing) this.abort(error);
+  }
+
+  private flushBacklog(): void {
+    this.blocked = false;
+    if (this.hooks.wantsEvents()) this.hooks.event({ type: 'drained' });
+    while (this.backlog.length > 0 && !this.blocked) {
+      const item = this.backlog.shift()!;
+      if (typeof item === 'function') item();
+      else if (this.writer && !this.writer.write(item)) this.blocked = true;
+    }
+  }
+
+  private onSocketGone(socketError: MqttError | undefined): void {
+    if (!this.live) return;
+    this.live = false;
+    this.guardTimer?.unsubscribe();
+    this.guardTimer = undefined;
+    this.socket = undefined;
+    this.writer = undefined;
+    this.blocked = false;
+    // Settles that waited for the socket to drain still complete: their packets were handed over.
+    const waiting = this.backlog.filter((item): item is () => void => typeof item === 'function');
+    this.backlog = [];
+    const error = this.closing ? this.closing.error : (socketError ?? new MqttError('connection-closed', 'The broker closed the connection'));
+    this.closing = undefined;
+    if (this.hooks.wantsEvents()) this.hooks.event({ type: 'socketClosed', ...(error ? { error } : {}) });
+    waiting.forEach((settle) => settle());
+    this.dispatch(error ? { type: 'transportClosed', error } : { type: 'transportClosed' });
+    this.hooks.closed(error);
+  }
+
+  private destroySocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.unsubscribe();
+  }
+
+  private armTimer(): void {
+    const deadline = nextDeadline(this.state);
+    if (deadline === undefined) {
+      this.timer?.unsubscribe();
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      return;
+    }
+    if (this.timer && deadline >= this.timerAt) return;
+    this.timer?.unsubscribe();
+    this.timerAt = deadline;
+    const delay = Math.max(0, deadline - this.scheduler.now());
+    this.timer = this.scheduler.schedule(function (this: SchedulerAction<Engine>, engine?: Engine) {
+      engine!.timer = undefined;
+      engine!.timerAt = Infinity;
+      engine!.dispatch({ type: 'tick' });
+    }, delay, this);
+  }
+
+  private newDecoder(): FrameDecoder {
+    return new FrameDecoder({
+      protocolVersion: this.options.session.protocolVersion,
+      maximumPacketSize: this.options.maximumPacketSize,
+    });
+  }
+}
+
+function packetIdOf(packet: Packet): number | undefined {
+  return 'packetId' in packet ? packet.packetId : undefined;
+}
+
+export function toMqttError(err: unknown): MqttError {
+  if (err instanceof MqttError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new MqttError('connection-closed', message, { cause: err });
+}

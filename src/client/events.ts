@@ -1,0 +1,20 @@
+/**
+ * `events$`: what happens on the wire and in the client, for logging and diagnostics
+ * (Paho's on_log, on_socket_open/close, on_pre_connect). Packet events carry type, id
+ * and size only — never payloads or passwords.
+ */
+
+import type { PacketType } from '../codec';
+import type { MqttError } from '../errors';
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+export type ClientEvent =
+  | { type: 'socketOpened'; localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number }
+  | { type: 'socketClosed'; error?: MqttError }
+  /** The socket's buffer is full: writes wait for `drained`. */
+  | { type: 'backpressure' }
+  | { type: 'drained' }
+  | { type: 'packetSent'; packetType: PacketType; packetId?: number; size: number }
+  | { type: 'packetReceived'; packetType: PacketType; packetId?: number; size: number }
+  | { type: 'log'; level: LogLevel; message: string };

@@ -1,0 +1,8 @@
+// The Rx client: re-exports only.
+export { MqttClient, type DisconnectOptions } from './client';
+export type { MqttClientOptions, WillOptions } from './options';
+export type { PublishOptions, SubscribeOptions, SubscribeRequest } from './args';
+export type { ConnectionState } from './state';
+export type { ClientEvent, LogLevel } from './events';
+export { MqttMessage } from './message';
+export type { Payload } from './payload';

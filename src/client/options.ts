@@ -1,0 +1,147 @@
+/**
+ * `MqttClientOptions` and their resolution, once, at the edge: everything the session
+ * and the transport need, validated, with defaults applied. Bad options throw a typed
+ * `MqttError('invalid-argument')` from the constructor, before anything is sent.
+ */
+
+import type { SchedulerLike } from 'rxjs';
+import type { Properties, ProtocolVersion, QoS } from '../codec';
+import { MqttError } from '../errors';
+import type { SessionConfig } from '../session';
+import type { BrokerProtocol, TlsOptions, Transport, TransportOptions } from '../transport/types';
+import { validateTopicName } from '../topic';
+import { toPayloadBytes, type Payload } from './payload';
+
+export interface WillOptions {
+  topic: string;
+  payload?: Payload;
+  qos?: QoS;
+  retain?: boolean;
+  /** MQTT 5 will properties (willDelayInterval, messageExpiryInterval, contentType, …). */
+  properties?: Properties;
+}
+
+export interface MqttClientOptions {
+  /** `mqtt://`, `tcp://`, `mqtts://`, `ssl://`, `tls://` (WebSockets: a later release). Credentials in the URL are used. */
+  url?: string;
+  /** When no `url`: host (default `localhost`), port (default 1883, 8883 with `tls`). */
+  host?: string;
+  port?: number;
+  /** Default: `rxmqtt-` and random hex. Empty is allowed only where the protocol allows it. */
+  clientId?: string;
+  /** 3 (MQTT 3.1), 4 (3.1.1, the default as in Paho) or 5. */
+  protocolVersion?: ProtocolVersion;
+  /** Clean session (3.x) / clean start (5.0); `'first-only'`: clean on the first connection only. Default true. */
+  clean?: boolean | 'first-only';
+  /** Seconds; 0 disables. Default 60. The broker's Server Keep Alive overrides it. */
+  keepalive?: number;
+  /** Milliseconds to wait for the socket and CONNACK. Default 30,000. */
+  connectTimeout?: number;
+  username?: string;
+  password?: string | Uint8Array;
+  will?: WillOptions;
+  /** MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, …). */
+  properties?: Properties;
+  /** In-flight QoS 1/2 publishes at once. Default 20; also bounded by the broker's Receive Maximum. */
+  maxInflight?: number;
+  /** Publishes waiting behind the in-flight window; 0 = unlimited (default). */
+  maxQueued?: number;
+  /** Inbound QoS 1/2 messages are acknowledged only when `message.ack()` is called. */
+  manualAck?: boolean;
+  /** Bridge mode (Paho's `enable_bridge_mode`): sets the bridge bit on the protocol level. */
+  bridgeMode?: boolean;
+  /** TLS settings; implied by `mqtts://`. */
+  tls?: TlsOptions;
+  bindAddress?: string;
+  bindPort?: number;
+  /** Where all time comes from (keepalive, timeouts). Default `asyncScheduler`; pass a `TestScheduler` in tests. */
+  scheduler?: SchedulerLike;
+  /** Replaces the socket: a function from connection options to a `Transport`. For tests and custom transports. */
+  transport?: (options: TransportOptions & { protocol: BrokerProtocol }) => Transport;
+}
+
+export interface ResolvedOptions {
+  session: SessionConfig;
+  transport: TransportOptions & { protocol: BrokerProtocol };
+  maximumPacketSize: number;
+}
+
+export function invalid(message: string, rule?: string): MqttError {
+  return new MqttError('invalid-argument', message, rule === undefined ? {} : { rule });
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > max) throw invalid(`${name} must be an integer from 0 to ${max}, got ${value}`);
+  return value;
+}
+
+function randomClientId(): string {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return 'rxmqtt-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function resolveWill(will: WillOptions | undefined): SessionConfig['will'] {
+  if (will === undefined) return undefined;
+  const topicError = validateTopicName(will.topic);
+  if (topicError) throw topicError;
+  const payload = toPayloadBytes(will.payload);
+  if (payload instanceof MqttError) throw payload;
+  const qos = will.qos ?? 0;
+  if (qos !== 0 && qos !== 1 && qos !== 2) throw invalid(`will.qos must be 0, 1 or 2, got ${String(qos)}`);
+  return {
+    topic: will.topic,
+    payload,
+    qos,
+    retain: will.retain ?? false,
+    ...(will.properties ? { properties: will.properties } : {}),
+  };
+}
+
+export function resolveOptions(
+  options: MqttClientOptions,
+  parseUrl: (url: string) => { protocol: BrokerProtocol; host: string; port: number; username?: string; password?: string },
+): ResolvedOptions {
+  const version = options.protocolVersion ?? 4;
+  if (version !== 3 && version !== 4 && version !== 5) throw invalid(`protocolVersion must be 3, 4 or 5, got ${String(version)}`);
+  const fromUrl = options.url !== undefined ? parseUrl(options.url) : undefined;
+  const protocol: BrokerProtocol = fromUrl?.protocol ?? (options.tls ? 'mqtts' : 'mqtt');
+  const host = options.host ?? fromUrl?.host ?? 'localhost';
+  const port = nonNegativeInt('port', options.port ?? fromUrl?.port, protocol === 'mqtts' ? 8883 : 1883, 65535);
+  const username = options.username ?? fromUrl?.username;
+  const rawPassword = options.password ?? fromUrl?.password;
+  const password = typeof rawPassword === 'string' ? new TextEncoder().encode(rawPassword) : rawPassword;
+  if (version !== 5 && password !== undefined && username === undefined) {
+    throw invalid('A password needs a username before MQTT 5', 'MQTT-3.1.2-22');
+  }
+  const props = options.properties;
+  if (props !== undefined && version !== 5) throw invalid('CONNECT properties need protocolVersion 5');
+  const clean = options.clean ?? true;
+  if (clean !== true && clean !== false && clean !== 'first-only') throw invalid(`clean must be true, false or 'first-only'`);
+
+  const session: SessionConfig = {
+    protocolVersion: version,
+    clientId: options.clientId ?? randomClientId(),
+    clean,
+    keepalive: nonNegativeInt('keepalive', options.keepalive, 60, 65535),
+    connectTimeout: nonNegativeInt('connectTimeout', options.connectTimeout, 30_000),
+    maxInflight: nonNegativeInt('maxInflight', options.maxInflight, 20, 65535) || 1,
+    maxQueued: nonNegativeInt('maxQueued', options.maxQueued, 0),
+    manualAck: options.manualAck ?? false,
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(options.will ? { will: resolveWill(options.will) } : {}),
+    ...(options.bridgeMode ? { bridge: true } : {}),
+    ...(props ? { connectProperties: props } : {}),
+  };
+  const transport: TransportOptions & { protocol: BrokerProtocol } = {
+    protocol,
+    host,
+    port,
+    ...(options.bindAddress !== undefined ? { bindAddress: options.bindAddress } : {}),
+    ...(options.bindPort !== undefined ? { bindPort: options.bindPort } : {}),
+    ...(options.tls || protocol === 'mqtts' ? { tls: options.tls ?? {} } : {}),
+  };
+  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460 };
+}

@@ -1,0 +1,143 @@
+/**
+ * `messages$` routing: which observers get which message, and when to SUBSCRIBE.
+ *
+ * One `Route` per topic filter, ref-counted: the first observer of a filter sends
+ * SUBSCRIBE, the last to leave sends UNSUBSCRIBE. Options of later observers of the same
+ * filter cannot be sent without replacing the broker's subscription, so the QoS is
+ * raised to the highest any observer asked for (a new SUBSCRIBE replaces the old one
+ * [MQTT-3.8.4-3]) and the other options are the first observer's.
+ *
+ * Each delivered message goes to the observers of `messages$()` (everything) and, via
+ * the topic trie, to every route whose filter matches — in time that depends on the
+ * topic's depth, not on the number of filters.
+ *
+ * Restoring: when a connection comes up without the broker's copy of the session
+ * (`sessionPresent` false) every route subscribes again; with it, only the routes
+ * whose SUBSCRIBE never got its SUBACK.
+ */
+
+import type { Subscriber } from 'rxjs';
+import type { Properties, Subscription as MqttSubscription } from '../codec';
+import { MqttError } from '../errors';
+import type { SettleResult, SubAck } from '../session';
+import { TopicTrie } from '../topic';
+import type { MqttMessage } from './message';
+
+export interface RouteOptions {
+  qos: 0 | 1 | 2;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: 0 | 1 | 2;
+  properties?: Properties;
+}
+
+interface Route {
+  filter: string;
+  options: RouteOptions;
+  observers: Set<Subscriber<MqttMessage>>;
+  /** `idle`: not asked (offline); `asking`: SUBSCRIBE sent; `active`: SUBACK granted. */
+  status: 'idle' | 'asking' | 'active';
+}
+
+export interface RouterPorts {
+  isConnected(): boolean;
+  subscribe(subscriptions: MqttSubscription[], properties: Properties | undefined, onResult: (r: SettleResult) => void): void;
+  unsubscribe(filters: string[]): void;
+}
+
+export class Router {
+  private readonly routes = new Map<string, Route>();
+  private readonly trie = new TopicTrie<Route>();
+  private readonly everything = new Set<Subscriber<MqttMessage>>();
+
+  constructor(private readonly ports: RouterPorts) {}
+
+  /** Observers of `messages$()`: every message, no SUBSCRIBE of their own. */
+  addEverything(subscriber: Subscriber<MqttMessage>): () => void {
+    this.everything.add(subscriber);
+    return () => this.everything.delete(subscriber);
+  }
+
+  add(filter: string, options: RouteOptions, subscriber: Subscriber<MqttMessage>): () => void {
+    let route = this.routes.get(filter);
+    if (!route) {
+      route = { filter, options, observers: new Set(), status: 'idle' };
+      this.routes.set(filter, route);
+      this.trie.add(filter, route);
+      route.observers.add(subscriber);
+      this.ask(route);
+    } else {
+      route.observers.add(subscriber);
+      if (options.qos > route.options.qos) {
+        route.options = { ...route.options, qos: options.qos };
+        if (route.status !== 'idle') this.ask(route);
+      }
+    }
+    const current = route;
+    return () => this.remove(current, subscriber);
+  }
+
+  deliver(message: MqttMessage): void {
+    for (const s of this.everything) s.next(message);
+    this.trie.forEachMatch(message.topic, (route) => {
+      for (const s of route.observers) s.next(message);
+    });
+  }
+
+  /** A connection came up: (re)subscribe what the broker does not have. */
+  connected(sessionPresent: boolean): void {
+    for (const route of this.routes.values()) {
+      if (!sessionPresent || route.status !== 'active') this.ask(route);
+    }
+  }
+
+  /** The connection went down: what was being asked must be asked again. */
+  disconnected(): void {
+    for (const route of this.routes.values()) if (route.status === 'asking') route.status = 'idle';
+  }
+
+  private ask(route: Route): void {
+    if (!this.ports.isConnected()) {
+      route.status = 'idle';
+      return;
+    }
+    route.status = 'asking';
+    const { qos, noLocal, retainAsPublished, retainHandling, properties } = route.options;
+    this.ports.subscribe(
+      [{ topicFilter: route.filter, qos, noLocal, retainAsPublished, retainHandling }],
+      properties,
+      (result) => this.answered(route, result),
+    );
+  }
+
+  private answered(route: Route, result: SettleResult): void {
+    if (this.routes.get(route.filter) !== route) return; // left meanwhile
+    if (!result.ok) {
+      // The connection dropped before SUBACK: ask again on the next one.
+      route.status = 'idle';
+      return;
+    }
+    const code = (result.value as SubAck).reasonCodes[0] ?? 0x80;
+    if (code < 0x80) {
+      route.status = 'active';
+      return;
+    }
+    const error = new MqttError('subscribe-failed', `The broker refused the subscription to '${route.filter}' (reason code 0x${code.toString(16)})`, {
+      reasonCode: code,
+    });
+    this.drop(route);
+    for (const s of [...route.observers]) s.error(error);
+  }
+
+  private remove(route: Route, subscriber: Subscriber<MqttMessage>): void {
+    if (!route.observers.delete(subscriber) || route.observers.size > 0) return;
+    if (this.routes.get(route.filter) !== route) return;
+    this.drop(route);
+    if (route.status !== 'idle' && this.ports.isConnected()) this.ports.unsubscribe([route.filter]);
+  }
+
+  private drop(route: Route): void {
+    this.routes.delete(route.filter);
+    this.trie.delete(route.filter, route);
+  }
+}
