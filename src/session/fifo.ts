@@ -66,3 +66,8 @@ export function fifoFromArray<T>(items: readonly T[]): Fifo<T> {
   for (let i = items.length - 1; i >= 0; i--) front = { head: items[i], tail: front };
   return { front, back: null, size: items.length };
 }
+
+/** Puts a popped element back at the front (keeps the reversal `fifoPop` already paid for). */
+export function fifoUnshift<T>(q: Fifo<T>, value: T): Fifo<T> {
+  return { front: { head: value, tail: q.front }, back: q.back, size: q.size + 1 };
+}

@@ -76,6 +76,8 @@ export interface SessionScope {
   nextDeliveryId: number;
   /** A CONNACK has accepted a connection of this session (for clean: 'first-only'). */
   everConnected: boolean;
+  /** The broker's Assigned Client Identifier (5.0), used by later CONNECTs of this session. */
+  assignedClientId?: string;
 }
 
 /** An inbound QoS 1/2 PUBLISH whose PUBACK/PUBREC waits for its turn [MQTT-4.6.0-2]/[MQTT-4.6.0-3]. */
@@ -110,7 +112,8 @@ export interface ConnectedScope {
 
 export type Connection =
   | { type: 'offline' }
-  | { type: 'awaitingConnack'; openedAt: number; deadline: number | undefined }
+  /** `clean`: the Clean Start flag the CONNECT carried (to check Session Present against it). */
+  | { type: 'awaitingConnack'; openedAt: number; deadline: number | undefined; clean: boolean }
   | ConnectedScope;
 
 export interface SessionState {

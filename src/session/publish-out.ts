@@ -1,0 +1,284 @@
+/**
+ * Outbound PUBLISH: QoS 0 fire-and-forget, QoS 1 (PUBLISH → PUBACK) and QoS 2
+ * (PUBLISH → PUBREC → PUBREL → PUBCOMP), an in-flight window and a backlog behind it.
+ *
+ * - Window: at most min(maxInflight, the broker's Receive Maximum) QoS 1/2 publishes
+ *   hold a packet id at once ([MQTT-3.3.4-7]: the send quota). QoS 0 takes no slot.
+ * - Backlog: a publish waits in `session.queue` while offline, while the window is full,
+ *   or while older publishes wait (so order is kept, QoS 0 included). `maxQueued` > 0
+ *   bounds it; overflow settles that request with 'queue-full'.
+ * - A flow frees its id on PUBACK, on PUBCOMP, or on a PUBREC with a failure code
+ *   (≥ 0x80 ends the QoS 2 flow [MQTT-4.3.3-?, 5.0 §4.3.3]); each frees a window slot, so
+ *   the backlog drains right there.
+ * - Resend on a resumed session: every unacknowledged PUBLISH (DUP=1 [MQTT-3.3.1-1]) and
+ *   PUBREL in the original send order [MQTT-4.4.0-1]/[MQTT-4.6.0-1], before the backlog.
+ * - Acks for an id we do not know are logged and ignored: the flow already ended (a
+ *   late duplicate) and there is nothing to settle. A PUBREC for an unknown id still
+ *   gets a PUBREL (0x92 Packet Identifier not found in 5.0, §3.6.2.1) so the broker can
+ *   release its state.
+ */
+import { MqttError } from '../errors';
+import type { PubAckPacket, PubCompPacket, PubRecPacket, PublishPacket } from '../codec/types';
+import { fifoFromArray, fifoPop, fifoPush, fifoToArray, fifoUnshift } from './fifo';
+import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
+import type { OutboundFlow, PublishFlow } from './state';
+import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
+import type { OutgoingMessage, PublishAck } from './types';
+
+/** How many QoS 1/2 publishes may be in flight now. */
+export function windowSize(s: Step): number {
+  const own = s.state.config.maxInflight === 0 ? MAX_PACKET_ID : s.state.config.maxInflight;
+  const conn = s.state.connection;
+  return conn.type === 'connected' ? Math.min(own, conn.receiveMaximum) : own;
+}
+
+export function onPublishRequested(s: Step, requestId: number, message: OutgoingMessage): void {
+  const { session, config, connection } = s.state;
+  // Hot path: connected, nothing waiting, room in the window → straight to the wire.
+  if (
+    connection.type === 'connected' &&
+    session.queue.size === 0 &&
+    (message.qos === 0 || session.inflight < windowSize(s)) &&
+    sendNew(s, requestId, message)
+  ) {
+    return;
+  }
+  if (config.maxQueued > 0 && session.queue.size >= config.maxQueued) {
+    fail(s, requestId, new MqttError('queue-full', `Publish queue is full (maxQueued ${config.maxQueued})`));
+    return;
+  }
+  patchSession(s, { queue: fifoPush(session.queue, { requestId, message }) });
+}
+
+/**
+ * Puts one publish on the wire (connected only). Returns false when no packet id is
+ * free, so the caller keeps it queued.
+ */
+function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean {
+  const conn = s.state.connection;
+  if (conn.type !== 'connected') return false;
+  // A client MUST NOT exceed the broker's Maximum QoS [MQTT-3.2.2-11] nor retain when
+  // Retain Available is 0 [MQTT-3.2.2-14]; refuse locally before anything is sent.
+  if (message.qos > conn.maximumQoS) {
+    fail(s, requestId, new MqttError('invalid-argument', `The broker's Maximum QoS is ${conn.maximumQoS}`, { rule: 'MQTT-3.2.2-11' }));
+    return true;
+  }
+  if (message.retain && !conn.retainAvailable) {
+    fail(s, requestId, new MqttError('invalid-argument', 'The broker does not support retained messages', { rule: 'MQTT-3.2.2-14' }));
+    return true;
+  }
+  const base: PublishPacket = {
+    type: 'publish',
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+    dup: false,
+  };
+  if (message.qos === 0) {
+    send(s, message.properties === undefined ? base : { ...base, properties: message.properties });
+    settle(s, requestId, { ok: true, value: { qos: 0, reasonCode: 0 } });
+    return true;
+  }
+  const session = s.state.session;
+  const id = allocatePacketId(session);
+  if (id === undefined) return false;
+  const packet: PublishPacket = { ...base, packetId: id.packetId };
+  if (message.properties !== undefined) packet.properties = message.properties;
+  const flow: PublishFlow = {
+    type: 'publish',
+    seq: session.nextSeq,
+    requestId,
+    packet,
+    awaiting: message.qos === 1 ? 'puback' : 'pubrec',
+  };
+  patchSession(s, {
+    flows: { ...session.flows, [id.packetId]: flow },
+    inflight: session.inflight + 1,
+    nextSeq: session.nextSeq + 1,
+    nextPacketId: id.nextPacketId,
+  });
+  send(s, packet);
+  return true;
+}
+
+/** Sends from the backlog while connected and the window has room (QoS 0 needs none). */
+export function drainQueue(s: Step): void {
+  while (s.state.connection.type === 'connected' && s.state.session.queue.size > 0) {
+    const popped = fifoPop(s.state.session.queue);
+    if (popped === undefined) return;
+    const { value, rest } = popped;
+    const putBack = (): void => {
+      // Keep the reversal fifoPop paid for, so a full window does not re-reverse each time.
+      if (s.state.session.queue.front === null) patchSession(s, { queue: fifoUnshift(rest, value) });
+    };
+    if (value.message.qos > 0 && s.state.session.inflight >= windowSize(s)) {
+      putBack();
+      return;
+    }
+    const before = s.state.session.queue;
+    patchSession(s, { queue: rest });
+    if (!sendNew(s, value.requestId, value.message)) {
+      patchSession(s, { queue: before });
+      putBack();
+      return;
+    }
+  }
+}
+
+export function onPublishWithdrawn(s: Step, requestId: number): void {
+  const session = s.state.session;
+  if (session.queue.size > 0) {
+    const items = fifoToArray(session.queue);
+    const kept = items.filter((q) => q.requestId !== requestId);
+    if (kept.length !== items.length) {
+      // Not sent yet: it never happened; nothing to settle (the caller left).
+      patchSession(s, { queue: fifoFromArray(kept) });
+      return;
+    }
+  }
+  for (const key of Object.keys(session.flows)) {
+    const flow = session.flows[Number(key)];
+    if (flow.type === 'publish' && flow.requestId === requestId) {
+      // Already on the wire: the protocol flow must finish [MQTT-4.3.2/4.3.3]; only the
+      // caller is gone, so finish it without settling.
+      patchSession(s, { flows: { ...session.flows, [key]: { ...flow, requestId: undefined } } });
+      return;
+    }
+  }
+  log(s, 'debug', `publishWithdrawn: request ${requestId} is not pending`);
+}
+
+function publishFlow(s: Step, packetId: number, awaiting: PublishFlow['awaiting']): PublishFlow | undefined {
+  const flow: OutboundFlow | undefined = s.state.session.flows[packetId];
+  return flow !== undefined && flow.type === 'publish' && flow.awaiting === awaiting ? flow : undefined;
+}
+
+function endFlow(s: Step, packetId: number): void {
+  const session = s.state.session;
+  const flows = { ...session.flows };
+  delete flows[packetId];
+  patchSession(s, { flows, inflight: session.inflight - 1 });
+}
+
+function settleFlow(s: Step, flow: PublishFlow, reasonCode: number, ack: { properties?: PublishAck['properties'] }): void {
+  const packetId = flow.packet.packetId;
+  if (flow.requestId === undefined) return;
+  if (reasonCode >= 0x80) {
+    const reason = ack.properties?.reasonString;
+    fail(
+      s,
+      flow.requestId,
+      new MqttError(
+        'publish-failed',
+        `Publish ${packetId} failed: reason code 0x${reasonCode.toString(16)}${reason === undefined ? '' : ` (${reason})`}`,
+        { reasonCode, ...(packetId === undefined ? {} : { packetId }) },
+      ),
+    );
+    return;
+  }
+  const value: PublishAck = { qos: flow.packet.qos, reasonCode };
+  if (packetId !== undefined) value.packetId = packetId;
+  if (ack.properties !== undefined) value.properties = ack.properties;
+  settle(s, flow.requestId, { ok: true, value });
+}
+
+export function onPubAck(s: Step, packet: PubAckPacket): void {
+  const flow = publishFlow(s, packet.packetId, 'puback');
+  if (flow === undefined) {
+    log(s, 'warning', `PUBACK for unknown packet id ${packet.packetId}: ignored`);
+    return;
+  }
+  endFlow(s, packet.packetId);
+  settleFlow(s, flow, packet.reasonCode, packet);
+  drainQueue(s);
+}
+
+export function onPubRec(s: Step, packet: PubRecPacket): void {
+  const id = packet.packetId;
+  const flow = publishFlow(s, id, 'pubrec');
+  if (flow === undefined) {
+    if (publishFlow(s, id, 'pubcomp') !== undefined) {
+      // A repeated PUBREC: our PUBREL may be lost; sending it again is harmless.
+      send(s, { type: 'pubrel', packetId: id, reasonCode: 0 });
+      return;
+    }
+    log(s, 'warning', `PUBREC for unknown packet id ${id}: answering PUBREL`);
+    send(s, { type: 'pubrel', packetId: id, reasonCode: isV5(s) ? 0x92 : 0 });
+    return;
+  }
+  if (packet.reasonCode >= 0x80) {
+    // A failing PUBREC ends the QoS 2 flow; no PUBREL follows (5.0 §4.3.3, §4.9).
+    endFlow(s, id);
+    settleFlow(s, flow, packet.reasonCode, packet);
+    drainQueue(s);
+    return;
+  }
+  const session = s.state.session;
+  patchSession(s, { flows: { ...session.flows, [id]: { ...flow, awaiting: 'pubcomp' } } });
+  // PUBREL answers PUBREC [MQTT-4.3.3-?, 3.1.1 MQTT-4.3.3-1 step 3].
+  send(s, { type: 'pubrel', packetId: id, reasonCode: 0 });
+}
+
+export function onPubComp(s: Step, packet: PubCompPacket): void {
+  const flow = publishFlow(s, packet.packetId, 'pubcomp');
+  if (flow === undefined) {
+    log(s, 'warning', `PUBCOMP for unknown packet id ${packet.packetId}: ignored`);
+    return;
+  }
+  endFlow(s, packet.packetId);
+  settleFlow(s, flow, packet.reasonCode, packet);
+  drainQueue(s);
+}
+
+function publishFlowsInOrder(s: Step): PublishFlow[] {
+  const flows = s.state.session.flows;
+  const out: PublishFlow[] = [];
+  for (const key of Object.keys(flows)) {
+    const flow = flows[Number(key)];
+    if (flow.type === 'publish') out.push(flow);
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}
+
+/** Session resumed: resend every unacknowledged PUBLISH (DUP=1) and PUBREL in send order [MQTT-4.4.0-1]. */
+export function resendInflight(s: Step): void {
+  for (const flow of publishFlowsInOrder(s)) {
+    const packetId = flow.packet.packetId ?? 0;
+    if (flow.awaiting === 'pubcomp') send(s, { type: 'pubrel', packetId, reasonCode: 0 });
+    else send(s, { ...flow.packet, dup: true });
+  }
+}
+
+/** The broker has no session for us: every in-flight publish is lost. */
+export function failInflight(s: Step, error: (packetId: number) => MqttError): void {
+  const ordered = publishFlowsInOrder(s);
+  if (ordered.length === 0) return;
+  const flows = { ...s.state.session.flows };
+  for (const flow of ordered) {
+    const packetId = flow.packet.packetId ?? 0;
+    delete flows[packetId];
+    if (flow.requestId !== undefined) fail(s, flow.requestId, error(packetId));
+  }
+  patchSession(s, { flows, inflight: 0 });
+}
+
+/** The user disconnected: callers learn now, but the flows stay (silent) for a resumed session. */
+export function abandonInflight(s: Step, error: MqttError): void {
+  const ordered = publishFlowsInOrder(s).filter((f) => f.requestId !== undefined);
+  if (ordered.length === 0) return;
+  const flows = { ...s.state.session.flows };
+  for (const flow of ordered) {
+    if (flow.requestId !== undefined) fail(s, flow.requestId, error);
+    flows[flow.packet.packetId ?? 0] = { ...flow, requestId: undefined };
+  }
+  patchSession(s, { flows });
+}
+
+/** Settles and empties the backlog. */
+export function failQueued(s: Step, error: MqttError): void {
+  const items = fifoToArray(s.state.session.queue);
+  if (items.length === 0) return;
+  for (const item of items) fail(s, item.requestId, error);
+  patchSession(s, { queue: fifoFromArray<(typeof items)[number]>([]) });
+}
