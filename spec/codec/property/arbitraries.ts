@@ -50,6 +50,7 @@ const AUTH_5 = [0x00, 0x18, 0x19];
 
 /** Drops keys whose value is `undefined`, giving the normal form's "absent". */
 export function compact<T extends object>(o: T): T {
+  // Also gives a plain prototype: fc.record may build null-prototype objects.
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as T;
@@ -151,7 +152,7 @@ function subscription(version: ProtocolVersion): fc.Arbitrary<Subscription> {
     noLocal: fc.boolean(),
     retainAsPublished: fc.boolean(),
     retainHandling: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
-  });
+  }, { noNullPrototype: true });
 }
 
 /** The arbitrary of valid packets of one type for one version. AUTH requires version 5. */
