@@ -151,7 +151,7 @@ export function toMqttPacket(p: Packet, version: ProtocolVersion): MqttPacketObj
 }
 
 /** Copies `properties` into `p` when mqtt-packet's object has them. */
-function props<T extends Packet>(p: T, o: MqttPacketObject): T {
+function props<T extends Extract<Packet, { properties?: Properties }>>(p: T, o: MqttPacketObject): T {
   if (o.properties !== undefined) p.properties = fromMqttProperties(o.properties as Loose);
   return p;
 }
