@@ -34,11 +34,11 @@ export function dropConnection(s: Step, error: MqttError): void {
   failSentControl(s, error);
 }
 
-/** closeTransport with `error`, then drop the connection scope. */
+/** Drop the connection scope (settling what it held), then closeTransport with `error`: close is the last command. */
 export function closeWith(s: Step, error: MqttError): void {
   if (s.state.connection.type === 'offline') return;
-  s.commands.push({ type: 'closeTransport', error });
   dropConnection(s, error);
+  s.commands.push({ type: 'closeTransport', error });
 }
 
 export function onTransportClosed(s: Step, error: MqttError | undefined): void {
@@ -59,8 +59,8 @@ export function onDisconnectRequested(s: Step, reasonCode: number | undefined, p
   failQueued(s, error);
   failQueuedControl(s, error);
   abandonInflight(s, error);
-  s.commands.push({ type: 'closeTransport' });
   dropConnection(s, error);
+  s.commands.push({ type: 'closeTransport' });
 }
 
 export function onServerDisconnect(s: Step, packet: DisconnectPacket): void {

@@ -1,0 +1,155 @@
+import type { Packet } from '../../src/codec/types';
+import { MqttError } from '../../src/errors';
+import { initialState, nextDeadline } from '../../src/session';
+import { config, connack, connected, effects, errorCodeOf, ofType, pub, recv, run, sent } from './helpers';
+
+describe('session: disconnectRequested', () => {
+  it('sends DISCONNECT (5.0 code and properties), closes without error, settles everything pending', () => {
+    const r1 = run(connected({ maxInflight: 1 }), [
+      pub(1, 1),
+      pub(2, 1),
+      { type: 'subscribeRequested', requestId: 3, subscriptions: [{ topicFilter: 'a', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 }] },
+    ]);
+    const r = run(r1.state, [{ type: 'disconnectRequested', reasonCode: 0x04, properties: { reasonString: 'bye' } }]);
+    expect(sent(r.commands)).toEqual([{ type: 'disconnect', reasonCode: 0x04, properties: { reasonString: 'bye' } }]);
+    expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)]).sort()).toEqual([
+      [1, 'client-disconnected'],
+      [2, 'client-disconnected'],
+      [3, 'client-disconnected'],
+    ]);
+    const close = effects(r.commands).at(-1);
+    expect(close).toEqual({ type: 'closeTransport' });
+    expect(r.state.connection.type).toBe('offline');
+    expect(r.state.session.queue.size).toBe(0);
+    // The in-flight flow is kept, silent, for a resumed session.
+    expect(r.state.session.flows[1]).toMatchObject({ type: 'publish', requestId: undefined });
+    const resumed = run(r.state, [{ type: 'transportOpened' }, recv(connack(false)), pub(9, 1)]);
+    expect(ofType(resumed.commands, 'settleRequest').map((c) => c.requestId)).toEqual([]);
+  });
+
+  it('3.x DISCONNECT carries no reason code or properties', () => {
+    const r = run(connected({ protocolVersion: 4 }), [{ type: 'disconnectRequested', reasonCode: 0x04, properties: { reasonString: 'x' } }]);
+    expect(sent(r.commands)).toEqual([{ type: 'disconnect', reasonCode: 0 }]);
+  });
+
+  it('before CONNACK or offline: no DISCONNECT, just close', () => {
+    const opening = run(initialState(config()), [{ type: 'transportOpened' }, { type: 'disconnectRequested' }]);
+    expect(sent(opening.commands).map((p) => p.type)).toEqual(['connect']);
+    expect(ofType(opening.commands, 'closeTransport')).toEqual([{ type: 'closeTransport' }]);
+    expect(nextDeadline(opening.state)).toBeUndefined();
+    const offline = run(initialState(config()), [pub(1, 1), { type: 'disconnectRequested' }]);
+    expect(ofType(offline.commands, 'settleRequest').map(errorCodeOf)).toEqual(['client-disconnected']);
+  });
+});
+
+describe('session: DISCONNECT from the broker', () => {
+  it('closes with server-disconnected carrying the reason code and reason string', () => {
+    const r = run(connected(), [recv({ type: 'disconnect', reasonCode: 0x8b, properties: { reasonString: 'shutting down' } })]);
+    const close = ofType(r.commands, 'closeTransport');
+    expect(close).toHaveLength(1);
+    expect(close[0].error).toMatchObject({ code: 'server-disconnected', reasonCode: 0x8b });
+    expect(close[0].error?.message).toContain('shutting down');
+    expect(sent(r.commands)).toEqual([]);
+    expect(r.state.connection.type).toBe('offline');
+  });
+});
+
+describe('session: transportClosed', () => {
+  it('drops the connection scope in one step and keeps session scope', () => {
+    const before = run(connected({ maxInflight: 1 }), [pub(1, 1), pub(2, 1), recv({ type: 'publish', topic: 'x', payload: new Uint8Array(), qos: 2, retain: false, dup: false, packetId: 8 })]).state;
+    const err = new MqttError('connection-closed', 'ECONNRESET');
+    const r = run(before, [{ type: 'transportClosed', error: err }]);
+    expect(effects(r.commands)).toEqual([]);
+    expect(r.state.connection).toEqual({ type: 'offline' });
+    expect(r.state.session.flows).toBe(before.session.flows);
+    expect(r.state.session.queue).toBe(before.session.queue);
+    expect(r.state.session.inboundQos2).toBe(before.session.inboundQos2);
+    expect(nextDeadline(r.state)).toBeUndefined();
+    // Packets that arrive after the close are ignored.
+    expect(effects(run(r.state, [recv({ type: 'puback', packetId: 1, reasonCode: 0 })]).commands)).toEqual([]);
+  });
+
+  it('a second transportClosed is a no-op', () => {
+    const s = run(connected(), [{ type: 'transportClosed' }]).state;
+    const r = run(s, [{ type: 'transportClosed' }]);
+    expect(effects(r.commands)).toEqual([]);
+    expect(r.state).toBe(s);
+  });
+});
+
+describe('session: reconnect', () => {
+  // Three flows in send order: QoS 1 (id 1), QoS 2 past PUBREC (id 2), QoS 2 before PUBREC (id 3); one queued.
+  const inflight = () =>
+    run(connected({ clean: false, maxInflight: 3 }), [pub(1, 1), pub(2, 2), pub(3, 2), pub(4, 1), recv({ type: 'pubrec', packetId: 2, reasonCode: 0 }), { type: 'transportClosed' }]).state;
+
+  it('session present: resends PUBLISH (DUP=1) and PUBREL in original order before the backlog [MQTT-4.4.0-1]', () => {
+    const r = run(inflight(), [{ type: 'transportOpened' }, recv(connack(true))]);
+    const packets = sent(r.commands).slice(1);
+    expect(packets.map((p) => [p.type, 'packetId' in p ? p.packetId : 0, p.type === 'publish' ? p.dup : '-'])).toEqual([
+      ['publish', 1, true],
+      ['pubrel', 2, '-'],
+      ['publish', 3, true],
+    ]);
+    expect(ofType(r.commands, 'settleRequest')).toEqual([]);
+    // The flows complete normally after the resend; the backlog follows.
+    const done = run(r.state, [recv({ type: 'puback', packetId: 1, reasonCode: 0 })]);
+    expect(ofType(done.commands, 'settleRequest').map((c) => c.requestId)).toEqual([1]);
+    expect(sent(done.commands)).toEqual([expect.objectContaining({ type: 'publish', packetId: 4, dup: false })]);
+  });
+
+  it('session present keeps the original order even after packet ids wrap', () => {
+    let s = connected({ clean: false });
+    s = { ...s, session: { ...s.session, nextPacketId: 65535 } };
+    const r1 = run(s, [pub(1, 1), pub(2, 1), { type: 'transportClosed' }]);
+    const r = run(r1.state, [{ type: 'transportOpened' }, recv(connack(true))]);
+    expect(sent(r.commands).slice(1).map((p) => ('packetId' in p ? p.packetId : 0))).toEqual([65535, 1]);
+  });
+
+  it('session not present: in-flight publishes settle with session-lost, then the backlog is sent', () => {
+    const r = run(inflight(), [{ type: 'transportOpened' }, recv(connack(false))]);
+    expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)])).toEqual([
+      [1, 'session-lost'],
+      [2, 'session-lost'],
+      [3, 'session-lost'],
+    ]);
+    expect(sent(r.commands).slice(1)).toEqual([expect.objectContaining({ type: 'publish', dup: false, qos: 1 })]);
+    expect(r.state.session.inflight).toBe(1);
+  });
+});
+
+describe('session: broker protocol violations', () => {
+  const ack = { type: 'connack', sessionPresent: false, reasonCode: 0 } as const;
+  it.each<[string, Packet]>([
+    ['CONNECT', { type: 'connect', protocolVersion: 5, clean: true, keepalive: 0, clientId: 'x' }],
+    ['SUBSCRIBE', { type: 'subscribe', packetId: 1, subscriptions: [] }],
+    ['UNSUBSCRIBE', { type: 'unsubscribe', packetId: 1, topicFilters: ['a'] }],
+    ['PINGREQ', { type: 'pingreq' }],
+    ['a second CONNACK', ack],
+    ['AUTH without an authentication method', { type: 'auth', reasonCode: 0x18 }],
+  ])('%s → DISCONNECT 0x82 and protocol-error', (_name, packet) => {
+    const r = run(connected(), [recv(packet)]);
+    expect(sent(r.commands)).toEqual([{ type: 'disconnect', reasonCode: 0x82 }]);
+    expect(ofType(r.commands, 'closeTransport')[0].error).toMatchObject({ code: 'protocol-error', reasonCode: 0x82 });
+    expect(r.state.connection.type).toBe('offline');
+  });
+
+  it('any packet but CONNACK before CONNACK is a protocol error [MQTT-3.2.0-1]; 3.x sends no DISCONNECT', () => {
+    const r = run(initialState(config({ protocolVersion: 4 })), [{ type: 'transportOpened' }, recv({ type: 'pingresp' })]);
+    expect(sent(r.commands).map((p) => p.type)).toEqual(['connect']);
+    expect(ofType(r.commands, 'closeTransport')[0].error).toMatchObject({ code: 'protocol-error', rule: 'MQTT-3.2.0-1' });
+  });
+
+  it('AUTH with an authentication method configured is logged and ignored (limitation)', () => {
+    const r = run(connected({ connectProperties: { authenticationMethod: 'SCRAM-SHA-1' } }), [recv({ type: 'auth', reasonCode: 0x18 })]);
+    expect(effects(r.commands)).toEqual([]);
+    expect(ofType(r.commands, 'log')).toHaveLength(1);
+    expect(r.state.connection.type).toBe('connected');
+  });
+
+  it('transportOpened while already open is refused with a log, state unchanged', () => {
+    const s = connected();
+    const r = run(s, [{ type: 'transportOpened' }]);
+    expect(effects(r.commands)).toEqual([]);
+    expect(r.state).toBe(s);
+  });
+});
