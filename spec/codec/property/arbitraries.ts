@@ -100,8 +100,9 @@ function connack(version: ProtocolVersion): fc.Arbitrary<Packet> {
       reasonCode: fc.constantFrom(...(version === 5 ? CONNACK_5 : CONNACK_3X)),
       properties: props(version, 'connack'),
     })
-    // Session Present is 0 whenever the connection is refused ([MQTT-3.2.2-4], [MQTT-3.2.2-6]).
-    .map((r) => compact({ type: 'connack' as const, ...r, sessionPresent: r.sessionPresent && r.reasonCode === 0 }));
+    // Session Present is 0 whenever the connection is refused ([MQTT-3.2.2-4], [MQTT-3.2.2-6]);
+    // MQTT 3.1 has no such flag (its first CONNACK byte is reserved).
+    .map((r) => compact({ type: 'connack' as const, ...r, sessionPresent: r.sessionPresent && r.reasonCode === 0 && version !== 3 }));
 }
 
 function publish(version: ProtocolVersion): fc.Arbitrary<Packet> {
