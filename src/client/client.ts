@@ -60,6 +60,10 @@ export class MqttClient {
     });
     this.router = new Router({
       isConnected: () => this.state.value.type === 'connected',
+      subscriptionIdsAvailable: () => {
+        const current = this.state.value;
+        return this.options.session.protocolVersion === 5 && current.type === 'connected' && current.connack.properties?.subscriptionIdentifiersAvailable !== 0;
+      },
       subscribe: (subscriptions, properties, onResult) =>
         this.engine.request(
           (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) }),

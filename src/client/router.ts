@@ -11,6 +11,13 @@
  * the topic trie, to every route whose filter matches — in time that depends on the
  * topic's depth, not on the number of filters.
  *
+ * Exact delivery in MQTT 5: a broker may send one copy of a message per matching
+ * subscription (mosquitto does), so trie routing alone would give an observer of
+ * `o/+` a second copy meant for `o/#`. Each route therefore carries its own
+ * Subscription Identifier, and a message that names identifiers goes to exactly those
+ * routes [MQTT-3.3.4-3]. Without identifiers (3.x, or a broker that has none) the trie
+ * routes it.
+ *
  * Restoring: when a connection comes up without the broker's copy of the session
  * (`sessionPresent` false) every route subscribes again; with it, only the routes
  * whose SUBSCRIBE never got its SUBACK.
@@ -37,10 +44,14 @@ interface Route {
   observers: Set<Subscriber<MqttMessage>>;
   /** `idle`: not asked (offline); `asking`: SUBSCRIBE sent; `active`: SUBACK granted. */
   status: 'idle' | 'asking' | 'active';
+  /** MQTT 5 Subscription Identifier of this route, when the broker supports them. */
+  id: number;
 }
 
 export interface RouterPorts {
   isConnected(): boolean;
+  /** True when SUBSCRIBE may carry a Subscription Identifier (MQTT 5 and the broker allows it). */
+  subscriptionIdsAvailable(): boolean;
   subscribe(subscriptions: MqttSubscription[], properties: Properties | undefined, onResult: (r: SettleResult) => void): void;
   unsubscribe(filters: string[]): void;
 }
@@ -49,6 +60,8 @@ export class Router {
   private readonly routes = new Map<string, Route>();
   private readonly trie = new TopicTrie<Route>();
   private readonly everything = new Set<Subscriber<MqttMessage>>();
+  private readonly byId = new Map<number, Route>();
+  private lastId = 0;
 
   constructor(private readonly ports: RouterPorts) {}
 
@@ -61,8 +74,9 @@ export class Router {
   add(filter: string, options: RouteOptions, subscriber: Subscriber<MqttMessage>): () => void {
     let route = this.routes.get(filter);
     if (!route) {
-      route = { filter, options, observers: new Set(), status: 'idle' };
+      route = { filter, options, observers: new Set(), status: 'idle', id: this.nextId() };
       this.routes.set(filter, route);
+      this.byId.set(route.id, route);
       this.trie.add(filter, route);
       route.observers.add(subscriber);
       this.ask(route);
@@ -79,6 +93,14 @@ export class Router {
 
   deliver(message: MqttMessage): void {
     for (const s of this.everything) s.next(message);
+    const ids = message.properties?.subscriptionIdentifiers;
+    if (ids !== undefined && ids.length > 0) {
+      for (const id of ids) {
+        const route = this.byId.get(id);
+        if (route) for (const s of route.observers) s.next(message);
+      }
+      return;
+    }
     this.trie.forEachMatch(message.topic, (route) => {
       for (const s of route.observers) s.next(message);
     });
@@ -103,9 +125,10 @@ export class Router {
     }
     route.status = 'asking';
     const { qos, noLocal, retainAsPublished, retainHandling, properties } = route.options;
+    const withId = this.ports.subscriptionIdsAvailable() ? { ...properties, subscriptionIdentifiers: [route.id] } : properties;
     this.ports.subscribe(
       [{ topicFilter: route.filter, qos, noLocal, retainAsPublished, retainHandling }],
-      properties,
+      withId,
       (result) => this.answered(route, result),
     );
   }
@@ -136,8 +159,16 @@ export class Router {
     if (route.status !== 'idle' && this.ports.isConnected()) this.ports.unsubscribe([route.filter]);
   }
 
+  private nextId(): number {
+    // 1..268,435,455 [MQTT-3.8.2.1.2]; wrapping skips ids still in use.
+    do this.lastId = this.lastId >= 268_435_455 ? 1 : this.lastId + 1;
+    while (this.byId.has(this.lastId));
+    return this.lastId;
+  }
+
   private drop(route: Route): void {
     this.routes.delete(route.filter);
+    this.byId.delete(route.id);
     this.trie.delete(route.filter, route);
   }
 }
