@@ -35,7 +35,7 @@ const packet: fc.Arbitrary<Packet> = fc.oneof(
   fc.constant({ type: 'auth' as const, reasonCode: 0x18 }),
 );
 
-type Body = Omit<SessionEvent, 'now'>;
+type Body = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
 // Request ids are 0 here and numbered uniquely when the sequence is replayed.
 const event: fc.Arbitrary<Body[]> = fc.oneof(
   // A successful connection, so that most runs spend time connected.
