@@ -9,7 +9,7 @@
  *   (`_check_keepalive`) and MQTT.js do. Any received packet counts as proof of life
  *   (TCP keeps order, so a PINGRESP queued behind a burst of PUBLISH still arrives).
  * - The effective Keep Alive is the broker's Server Keep Alive when given
- *   [MQTT-3.2.2-21], else ours; 0 turns all of this off [MQTT-3.1.2-?, §3.1.2.10].
+ *   [MQTT-3.2.2-21], else ours; 0 turns all of this off (3.1.1 §3.1.2.10, 5.0 §3.1.2.10).
  */
 import { MqttError } from '../errors';
 import type { ConnectedScope } from './state';
@@ -28,7 +28,7 @@ export function onKeepaliveTick(s: Step, conn: ConnectedScope): void {
     if (s.now >= conn.pingSentAt + conn.keepaliveMs) {
       closeWith(
         s,
-        new MqttError('keepalive-timeout', `No packet from the broker within ${conn.keepaliveMs} ms of PINGREQ`, { rule: 'MQTT-3.1.2-24' }),
+        new MqttError('keepalive-timeout', `No packet from the broker within ${conn.keepaliveMs} ms of PINGREQ`),
       );
     }
     return;

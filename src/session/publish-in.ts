@@ -4,8 +4,8 @@
  * - QoS 2 uses method B of the spec (3.1.1 §4.3.3 figure 4.3, 5.0 §4.3.3): deliver on
  *   PUBLISH, send PUBREC and hold the packet id in session scope until PUBREL. A PUBLISH
  *   with a held id is a retransmission: it is NOT delivered again, but PUBREC is sent
- *   again [MQTT-4.3.3-2 (3.1.1) / MQTT-4.3.3-9 (5.0)]. PUBREL frees the id and is
- *   answered with PUBCOMP; a PUBREL for an id we do not hold (we already freed it, or
+ *   again [MQTT-4.3.3-2] (3.1.1) / [MQTT-4.3.3-10] (5.0). PUBREL frees the id and is
+ *   answered with PUBCOMP [MQTT-4.3.3-11]; a PUBREL for an id we do not hold (we already freed it, or
  *   lost it) still gets PUBCOMP, with 0x92 Packet Identifier not found in 5.0 (§3.7.2.1).
  * - manualAck: each QoS 1/2 message gets a `deliveryId`; its PUBACK/PUBREC waits for
  *   `messageAcked`. Acks leave in the order the PUBLISH packets arrived

@@ -8,7 +8,7 @@
  *   or while older publishes wait (so order is kept, QoS 0 included). `maxQueued` > 0
  *   bounds it; overflow settles that request with 'queue-full'.
  * - A flow frees its id on PUBACK, on PUBCOMP, or on a PUBREC with a failure code
- *   (≥ 0x80 ends the QoS 2 flow [MQTT-4.3.3-?, 5.0 §4.3.3]); each frees a window slot, so
+ *   (≥ 0x80 ends the QoS 2 flow, 5.0 §4.3.3 and §4.9); each frees a window slot, so
  *   the backlog drains right there.
  * - Resend on a resumed session: every unacknowledged PUBLISH (DUP=1 [MQTT-3.3.1-1]) and
  *   PUBREL in the original send order [MQTT-4.4.0-1]/[MQTT-4.6.0-1], before the backlog.
@@ -216,7 +216,7 @@ export function onPubRec(s: Step, packet: PubRecPacket): void {
   }
   const session = s.state.session;
   patchSession(s, { flows: { ...session.flows, [id]: { ...flow, awaiting: 'pubcomp' } } });
-  // PUBREL answers PUBREC [MQTT-4.3.3-?, 3.1.1 MQTT-4.3.3-1 step 3].
+  // PUBREL answers PUBREC ([MQTT-4.3.3-1] in 3.1.1, 5.0 §4.3.3).
   send(s, { type: 'pubrel', packetId: id, reasonCode: 0 });
 }
 

@@ -54,7 +54,7 @@ export type QueuedControl =
   | { type: 'subscribe'; requestId: number; packet: Omit<SubscribePacket, 'packetId'> }
   | { type: 'unsubscribe'; requestId: number; packet: Omit<UnsubscribePacket, 'packetId'> };
 
-/** An inbound QoS 2 packet id held between delivery and PUBREL [MQTT-4.3.3-?, 4.3.3 method B]. */
+/** An inbound QoS 2 packet id held between delivery and PUBREL ([MQTT-4.3.3-2] 3.1.1 / [MQTT-4.3.3-10] 5.0, method B). */
 export interface HeldQos2 {
   /** Set when manualAck is on: the delivery id the user acks. */
   deliveryId: number | undefined;
@@ -97,7 +97,7 @@ export interface ConnectedScope {
   lastReceivedAt: number;
   /** When the outstanding PINGREQ was sent; undefined when none is outstanding. */
   pingSentAt: number | undefined;
-  /** The broker's Receive Maximum (65535 when absent [MQTT-3.2.2-?, 3.2.2.3.3]). */
+  /** The broker's Receive Maximum (65535 when absent, 5.0 §3.2.2.3.3). */
   receiveMaximum: number;
   maximumPacketSize: number | undefined;
   /** Stored for topic aliases (later); 0 = aliases not allowed. */
