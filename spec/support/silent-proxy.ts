@@ -32,10 +32,12 @@ export function startSilentProxy(targetPort: number): Promise<SilentProxy> {
       from.on('data', (chunk: Buffer) => {
         if (!silent) to.write(chunk);
       });
-      // Propagate close and errors so a closing broker still closes the client.
-      from.on('end', () => to.end());
-      from.on('error', () => to.destroy());
-      from.on('close', () => to.destroy());
+      // Propagate close and errors so a closing broker still closes the client — unless
+      // silenced: a dead broker (or a cut cable) sends no FIN either, and a broker that
+      // times the client out itself must not give the client an early, clean answer.
+      from.on('end', () => silent || to.end());
+      from.on('error', () => silent || to.destroy());
+      from.on('close', () => silent || to.destroy());
     };
     forward(client, upstream);
     forward(upstream, client);

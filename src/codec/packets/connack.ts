@@ -56,6 +56,12 @@ export function decodeConnack(r: Reader, version: ProtocolVersion): ConnAckPacke
     if (reasonCode === undefined) throw new MalformedPacketError('MQTT-3.2.2.3', `CONNACK return code ${raw} is reserved`);
     return { type: 'connack', sessionPresent, reasonCode };
   }
+  // A broker that does not speak 5.0 answers a 5.0 CONNECT with a 3.1.1 CONNACK: return
+  // code 1, "unacceptable protocol version", and no properties (5.0 §3.1.2.2 allows it;
+  // aedes 1.x does it). Read it as the refusal it is, 0x84, rather than as malformed.
+  if (r.remaining === 0 && raw >= 1 && raw <= 5) {
+    return { type: 'connack', sessionPresent, reasonCode: connackReturnCodeToReasonCode(raw)! };
+  }
   const reasonCode = checkReasonCodeDecoded('connack', raw);
   const properties = readProperties(r, 'connack');
   r.done('CONNACK');
