@@ -258,7 +258,7 @@ export class Engine {
       if (events) this.hooks.event({ type: 'packetReceived', packetType: packet.type, packetId: packetIdOf(packet), size: 0 });
       this.dispatch({ type: 'packetReceived', packet });
     }
-    if (error && !this.closing) this.abort(error);
+    if (error && !this.closing) this.dispatch({ type: 'malformedPacketReceived', error });
   }
 
   private flushBacklog(): void {

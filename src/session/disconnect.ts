@@ -81,3 +81,15 @@ export function protocolViolation(s: Step, message: string, rule: string, reason
   log(s, 'error', `Protocol violation by the broker: ${message} [${rule}]`);
   closeWith(s, new MqttError('protocol-error', message, { rule, reasonCode }));
 }
+
+/**
+ * The broker sent bytes that are not a valid packet: in 5.0 say so with DISCONNECT 0x81
+ * Malformed Packet (0x95 Packet too large when it broke our Maximum Packet Size), then
+ * close with the decoder's error [MQTT-4.13.1-1]. 3.x has no way to say why.
+ */
+export function onMalformedPacket(s: Step, error: MqttError): void {
+  if (s.state.connection.type === 'offline') return;
+  if (isV5(s)) send(s, { type: 'disconnect', reasonCode: error.rule === 'maximum packet size' ? 0x95 : 0x81 });
+  log(s, 'error', `Malformed packet from the broker: ${error.message}`);
+  closeWith(s, error);
+}

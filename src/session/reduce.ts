@@ -23,7 +23,7 @@
 import type { Packet } from '../codec/types';
 import { assertNever } from '../util/assert-never';
 import { onConnAck, onConnectTimeoutTick, onTransportOpened } from './connect';
-import { onDisconnectRequested, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
+import { onDisconnectRequested, onMalformedPacket, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
 import { onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn } from './publish-out';
@@ -43,6 +43,9 @@ export function reduce(state: SessionState, event: SessionEvent): ReduceResult {
       break;
     case 'packetReceived':
       onPacket(s, event.packet);
+      break;
+    case 'malformedPacketReceived':
+      onMalformedPacket(s, event.error);
       break;
     case 'publishRequested':
       onPublishRequested(s, event.requestId, event.message);

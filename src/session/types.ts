@@ -52,6 +52,8 @@ type SessionEventBody =
   /** Drops the connection scope in one step; settles what must fail. */
   | { type: 'transportClosed'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
+  /** The frame decoder rejected the broker's bytes: nothing after them can be trusted. */
+  | { type: 'malformedPacketReceived'; error: MqttError }
   | { type: 'publishRequested'; requestId: number; message: OutgoingMessage }
   /** The user unsubscribed from publish(): withdraw it if not yet sent, else finish the flow silently. */
   | { type: 'publishWithdrawn'; requestId: number }
