@@ -116,6 +116,7 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     retainAvailable: props.retainAvailable !== 0,
     ackQueue: [],
     inboundQos1Unacked: 0,
+    inboundAliases: {},
   };
   setConnection(s, connected);
   const assigned = props.assignedClientIdentifier;

@@ -28,6 +28,7 @@ import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
 import { onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn } from './publish-out';
 import type { ConnectedScope, ReduceResult, SessionState } from './state';
+import { resolveTopicAlias } from './topic-alias';
 import { isV5, log, type Step } from './step';
 import { onSubAck, onSubscribeRequested, onUnsubscribeRequested } from './subscribe';
 import type { SessionEvent } from './types';
@@ -128,9 +129,11 @@ function onPacket(s: Step, packet: Packet): void {
 
 function onConnectedPacket(s: Step, packet: Packet, conn: ConnectedScope): void {
   switch (packet.type) {
-    case 'publish':
-      onPublish(s, packet, conn);
+    case 'publish': {
+      const resolved = resolveTopicAlias(s, packet, conn);
+      if (resolved) onPublish(s, resolved, s.state.connection as ConnectedScope);
       return;
+    }
     case 'puback':
       onPubAck(s, packet);
       return;

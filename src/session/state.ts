@@ -100,8 +100,10 @@ export interface ConnectedScope {
   /** The broker's Receive Maximum (65535 when absent, 5.0 §3.2.2.3.3). */
   receiveMaximum: number;
   maximumPacketSize: number | undefined;
-  /** Stored for topic aliases (later); 0 = aliases not allowed. */
+  /** The broker's Topic Alias Maximum: aliases WE may send (we send none yet); 0 = none. */
   topicAliasMaximum: number;
+  /** Inbound topic aliases the broker set on this connection [MQTT-3.3.2-12]: alias → topic. */
+  inboundAliases: Readonly<Record<number, string>>;
   maximumQoS: QoS;
   retainAvailable: boolean;
   /** manualAck: inbound acks in receive order. Empty when manualAck is off. */
