@@ -13,6 +13,7 @@ export type {
   LogLevel,
   Payload,
   DisconnectOptions,
+  RequestOptions,
 } from './client';
 export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
 export { topicMatches, validateTopicName, validateTopicFilter, TopicTrie } from './topic';

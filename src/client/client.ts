@@ -5,7 +5,7 @@
  * and session commands into emissions.
  */
 
-import { asyncScheduler, BehaviorSubject, distinctUntilChanged, Observable, Subject, type Subscriber } from 'rxjs';
+import { asyncScheduler, BehaviorSubject, distinctUntilChanged, Observable, Subject, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { Properties } from '../codec';
 import { MqttError } from '../errors';
 import type { ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../session';
@@ -17,6 +17,7 @@ import type { ClientEvent } from './events';
 import { MqttMessage } from './message';
 import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
 import type { Payload } from './payload';
+import { request, type RequestOptions } from './request';
 import { Router } from './router';
 import type { ConnectionState } from './state';
 
@@ -33,6 +34,7 @@ export class MqttClient {
   readonly events$: Observable<ClientEvent>;
 
   private readonly options: ResolvedOptions;
+  private readonly scheduler: SchedulerLike;
   private readonly engine: Engine;
   private readonly router: Router;
   private readonly state = new BehaviorSubject<ConnectionState>({ type: 'idle' });
@@ -47,6 +49,7 @@ export class MqttClient {
     const configError = validateSessionConfig(this.options.session);
     if (configError) throw configError;
     const scheduler = options.scheduler ?? asyncScheduler;
+    this.scheduler = scheduler;
     const makeTransport = options.transport ?? nodeTransport;
     this.engine = new Engine(this.options, () => makeTransport(this.options.transport), scheduler, {
       connected: (connack) => this.onConnected(connack),
@@ -204,6 +207,23 @@ export class MqttClient {
       return () => {
         if (!settled) this.engine.forget(id, false);
       };
+    });
+  }
+
+  /**
+   * MQTT 5 request/response: subscribes to the response topic, publishes `payload` to
+   * `topic` with a Response Topic and fresh Correlation Data, and emits the first message
+   * on the response topic that carries the same Correlation Data, then completes. SUBSCRIBE
+   * goes out before PUBLISH on the same connection, so no reply can outrun it. Errors with
+   * `invalid-argument` (not MQTT 5, bad topic), `timeout` after `timeout` ms (default
+   * 30,000, on the client's scheduler), or whatever `publish()` errors with.
+   * Unsubscribing stops waiting (and leaves the response topic if nobody else observes it).
+   */
+  request(topic: string, payload: Payload, options: RequestOptions = {}): Observable<MqttMessage> {
+    return request(this, topic, payload, options, {
+      protocolVersion: this.options.session.protocolVersion,
+      clientId: this.options.session.clientId,
+      scheduler: this.scheduler,
     });
   }
 

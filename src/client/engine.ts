@@ -23,7 +23,7 @@
  */
 
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import { encodePacket, FrameDecoder, type Packet, type PublishPacket } from '../codec';
+import { encodedLength, encodePacket, FrameDecoder, type Packet, type PublishPacket } from '../codec';
 import { MqttError } from '../errors';
 import {
   initialState,
@@ -255,7 +255,11 @@ export class Engine {
     const events = this.hooks.wantsEvents();
     for (let i = 0; i < packets.length && !this.closing; i++) {
       const packet = packets[i];
-      if (events) this.hooks.event({ type: 'packetReceived', packetType: packet.type, packetId: packetIdOf(packet), size: 0 });
+      if (events) {
+        // Only measured while someone watches events$: the hot path does not pay for it.
+        const size = encodedLength(packet, this.options.session.protocolVersion);
+        this.hooks.event({ type: 'packetReceived', packetType: packet.type, packetId: packetIdOf(packet), size });
+      }
       this.dispatch({ type: 'packetReceived', packet });
     }
     if (error && !this.closing) this.dispatch({ type: 'malformedPacketReceived', error });

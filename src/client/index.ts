@@ -1,5 +1,6 @@
 // The Rx client: re-exports only.
 export { MqttClient, type DisconnectOptions } from './client';
+export type { RequestOptions } from './request';
 export type { MqttClientOptions, WillOptions } from './options';
 export type { PublishOptions, SubscribeOptions, SubscribeRequest } from './args';
 export type { ConnectionState } from './state';
