@@ -55,6 +55,10 @@ export async function makeCerts(): Promise<TestCerts> {
   await makeLeaf(file('client'), file('ca'), 'rxmqtt-test-client', 'clientAuth');
   await openssl(['pkey', '-in', file('client.key'), '-aes256', '-passout', `pass:${PASSPHRASE}`, '-out', file('client-encrypted.key')]);
 
+  // mosquitto started as root drops to the `mosquitto` user before loading keys, so
+  // the files must be world-readable. They are throwaway test keys.
+  for (const name of fs.readdirSync(dir)) fs.chmodSync(file(name), 0o644);
+  fs.chmodSync(dir, 0o755);
   fs.writeFileSync(file(MARKER), '');
   return { ...certs, ca: fs.readFileSync(certs.caPath, 'utf8') };
 }

@@ -86,18 +86,27 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  let failure: Error | undefined;
+  const spawnFailed = new Promise<void>((resolve) =>
+    child.once('error', (error) => {
+      failure = error;
+      resolve();
+    }),
+  );
   const pid = child.pid;
   if (pid === undefined) {
-    await spawnError;
-    throw new Error(`mosquitto did not start: no PID`);
+    // spawn failed (ENOENT, EACCES): 'error' follows and says why.
+    await spawnFailed;
+    throw new Error(`cannot run ${binary}: ${failure?.message ?? 'no PID'}`);
   }
 
-  const ready = waitForPort(port, 5000).then(() => 'ready' as const);
-  const died = exited.then(() => 'exited' as const);
   try {
-    const outcome = await Promise.race([ready, died, spawnError]);
-    if (outcome === 'exited') throw new Error(`mosquitto exited with code ${child.exitCode} before listening`);
+    await waitForPort(port, 5000, () => {
+      if (failure !== undefined) return `cannot run ${binary}: ${failure.message}`;
+      if (child.exitCode !== null) return `mosquitto exited with code ${child.exitCode} before listening`;
+      if (child.signalCode !== null) return `mosquitto was killed by ${child.signalCode} before listening`;
+      return undefined;
+    });
   } catch (error) {
     await stop(child, exited);
     fs.rmSync(dir, { recursive: true, force: true });

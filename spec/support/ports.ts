@@ -24,11 +24,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once something accepts TCP connections on 127.0.0.1:port, or rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+/**
+ * Resolves once something accepts TCP connections on 127.0.0.1:port. Rejects after
+ * `timeoutMs`, or as soon as `giveUp()` returns a reason (e.g. the server process died).
+ */
+export async function waitForPort(port: number, timeoutMs = 5000, giveUp: () => string | undefined = () => undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await canConnect(port)) return;
+    const reason = giveUp();
+    if (reason !== undefined) throw new Error(reason);
     if (Date.now() > deadline) throw new Error(`nothing accepted connections on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

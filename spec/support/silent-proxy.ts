@@ -12,12 +12,15 @@ export interface SilentProxy {
   silence(): void;
   /** Forward again (what was dropped stays dropped). */
   resume(): void;
+  /** Bytes dropped while silent, both directions: lets a test know a write reached the proxy. */
+  droppedBytes(): number;
   /** Close the listener and destroy every proxied connection. */
   close(): Promise<void>;
 }
 
 export function startSilentProxy(targetPort: number): Promise<SilentProxy> {
   let silent = false;
+  let dropped = 0;
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -30,7 +33,8 @@ export function startSilentProxy(targetPort: number): Promise<SilentProxy> {
     track(upstream);
     const forward = (from: net.Socket, to: net.Socket) => {
       from.on('data', (chunk: Buffer) => {
-        if (!silent) to.write(chunk);
+        if (silent) dropped += chunk.length;
+        else to.write(chunk);
       });
       // Propagate close and errors so a closing broker still closes the client — unless
       // silenced: a dead broker (or a cut cable) sends no FIN either, and a broker that
@@ -53,6 +57,7 @@ export function startSilentProxy(targetPort: number): Promise<SilentProxy> {
         port: address.port,
         silence: () => void (silent = true),
         resume: () => void (silent = false),
+        droppedBytes: () => dropped,
         close() {
           closing ??= new Promise<void>((done) => {
             server.close(() => done());
