@@ -1,0 +1,91 @@
+/**
+ * messages$ in virtual time: one SUBSCRIBE per filter however many observers, one
+ * UNSUBSCRIBE when the last leaves, routing to overlapping filters, refusals, and
+ * subscriptions restored after a reconnect.
+ */
+
+import type { TestScheduler } from 'rxjs/testing';
+import { map } from 'rxjs';
+import { at, codes, deliveries, packetTypes, rig, testScheduler, text } from './helpers';
+
+function connectAt(ts: TestScheduler, ms: number, client: { connect(): { subscribe(): unknown } }): void {
+  at(ts, ms, () => client.connect().subscribe());
+}
+
+describe('messages$() (marbles)', () => {
+  it('sends one SUBSCRIBE for two observers of a filter, and one UNSUBSCRIBE when the last leaves', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable, hot }) => {
+      const { broker, client } = rig(ts);
+      connectAt(ts, 0, client);
+      const first = '  --^-------!';
+      const second = ' ----^----------!';
+      const sent = { a: 'x/1=a', b: 'x/2=b', c: 'x/3=c' };
+      deliveries(hot, broker, '------a-----b-----c', sent);
+      expectObservable(client.messages$('x/+').pipe(map(text)), first).toBe('------a', sent);
+      expectObservable(client.messages$('x/+').pipe(map(text)), second).toBe('------a-----b', sent);
+      expectObservable(packetTypes(broker)).toBe('a-b------------c', { a: 'connect', b: 'subscribe', c: 'unsubscribe' });
+    });
+  });
+
+  it('gives observers of overlapping filters each the messages that match theirs (3.1.1: no subscription ids)', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable, hot }) => {
+      const { broker, client } = rig(ts, { protocolVersion: 4 });
+      connectAt(ts, 0, client);
+      const sent = { a: 'a/b=1', b: 'a/b/c=2', c: 'z=3' };
+      deliveries(hot, broker, '---a-b-c', sent);
+      expectObservable(client.messages$('a/+').pipe(map(text))).toBe('---a', sent);
+      expectObservable(client.messages$('a/#').pipe(map(text))).toBe('---a-b', sent);
+      expectObservable(client.messages$().pipe(map(text))).toBe('---a-b-c', sent);
+      // Two SUBSCRIBE (one per filter); messages$() sends none.
+      expectObservable(packetTypes(broker)).toBe('(abb)', { a: 'connect', b: 'subscribe' });
+    });
+  });
+
+  it('errors with subscribe-failed on a 3.1.1 SUBACK 0x80', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const { client } = rig(ts, { protocolVersion: 4 }, { replyDelay: 1, subackCodes: { 'secret/#': 0x80 } });
+      connectAt(ts, 0, client);
+      expectObservable(client.messages$('secret/#').pipe(codes()), '2ms ^').toBe('3ms #', undefined, 'subscribe-failed 0x80');
+      expectObservable(client.messages$('public/#').pipe(codes()), '2ms ^').toBe('');
+    });
+  });
+
+  it('errors with subscribe-failed and the 5.0 reason code 0x87', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const { client } = rig(ts, { protocolVersion: 5 }, { replyDelay: 1, subackCodes: (s) => (s.topicFilter === 'secret/#' ? 0x87 : s.qos) });
+      connectAt(ts, 0, client);
+      expectObservable(client.messages$('secret/#').pipe(codes()), '2ms ^').toBe('3ms #', undefined, 'subscribe-failed 0x87');
+    });
+  });
+
+  it('restores subscriptions after a reconnect when the broker has no session (sessionPresent false)', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable, hot }) => {
+      const { broker, client } = rig(ts);
+      connectAt(ts, 0, client);
+      at(ts, 5, () => broker.close());
+      connectAt(ts, 10, client);
+      const sent = { a: 't=before', b: 't=after' };
+      deliveries(hot, broker, '---a-------b', sent);
+      expectObservable(client.messages$('t').pipe(map(text))).toBe('---a-------b', sent);
+      expectObservable(packetTypes(broker)).toBe('(ab) 6ms (ab)', { a: 'connect', b: 'subscribe' });
+    });
+  });
+
+  it('does not subscribe again after a reconnect that resumed the session (sessionPresent true)', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable, hot }) => {
+      const { broker, client } = rig(ts, { clean: false }, { connack: (_connect, n) => ({ sessionPresent: n > 1 }) });
+      connectAt(ts, 0, client);
+      at(ts, 5, () => broker.close());
+      connectAt(ts, 10, client);
+      deliveries(hot, broker, '-----------b', { b: 't=after' });
+      expectObservable(client.messages$('t').pipe(map(text))).toBe('-----------b', { b: 't=after' });
+      expectObservable(packetTypes(broker)).toBe('(ab) 6ms a', { a: 'connect', b: 'subscribe' });
+    });
+  });
+});
