@@ -35,7 +35,7 @@ const SCHEMES: Record<string, BrokerProtocol> = {
 const DEFAULT_PORTS: Record<BrokerProtocol, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
 
 // scheme :// [userinfo @] host [: port] [path] [?query] [#fragment]
-const URL_PATTERN = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/?#]*)@)?(\[[^\]/?#]*\]|[^:/?#[\]]*)(?::([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
+const URL_PATTERN = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/?#]*)@)?(\[[^\]/?#]*\]|[^:/?#[\]]*)(?::([^/?#]*))?(\/[^?#]*)?(\?[^#]*)?(#.*)?$/;
 const HOST_NAME = /^[A-Za-z0-9._~-]+$/;
 const IPV6_LITERAL = /^\[([0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?)\]$/;
 
@@ -46,7 +46,8 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   };
   const match = URL_PATTERN.exec(url.trim());
   if (match === null) return fail('expected scheme://host[:port], e.g. mqtt://localhost:1883');
-  const [, scheme, userInfo, rawHost, rawPort, rawPath = '', query = ''] = match;
+  const [, scheme, userInfo, rawHost, rawPort, rawPath = '', query = '', fragment] = match;
+  if (fragment !== undefined) return fail(`a broker URL has no #fragment ("${fragment}")`);
 
   const protocol = SCHEMES[scheme.toLowerCase()];
   if (protocol === undefined) return fail(`unknown scheme "${scheme}" (use mqtt, mqtts, tcp, ssl, tls, ws or wss)`);
@@ -55,6 +56,7 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   const ipv6 = IPV6_LITERAL.exec(rawHost);
   if (ipv6 !== null) host = ipv6[1].replace('%25', '%');
   else if (rawHost.startsWith('[')) return fail(`"${rawHost}" is not an IPv6 address`);
+  else if (rawHost === '' && rawPort?.includes(':')) return fail('an IPv6 address must be in brackets, e.g. [::1]');
   else if (rawHost === '') return fail('no host');
   else if (!HOST_NAME.test(rawHost)) return fail(`"${rawHost}" is not a valid host name`);
   else host = rawHost;
