@@ -71,6 +71,8 @@ export class Engine {
   private lastRequestId = 0;
   private timer: Subscription | undefined;
   private timerAt = Infinity;
+  /** Counts open() calls, so a socket subscription that outlived its attempt is recognised. */
+  private attempts = 0;
   /** The dial timeout, then the close grace: one socket-level guard at a time. */
   private guardTimer: Subscription | undefined;
 
@@ -104,6 +106,7 @@ export class Engine {
         this.abort(new MqttError('connect-timeout', `No connection to the broker within ${timeout} ms`));
       }, timeout);
     }
+    const attempt = ++this.attempts;
     let gone = false;
     const sub = this.transport().subscribe({
       next: (event) => this.onSocketEvent(event),
@@ -117,7 +120,11 @@ export class Engine {
       },
     });
     // A transport that failed synchronously has already reported; keep no handle to it.
-    if (!gone) this.socket = sub;
+    if (gone) return;
+    // Aborted while being subscribed (a synchronous transport sent bad bytes, say), maybe
+    // even re-opened since: abort() had no handle to destroy, so destroy it here.
+    if (attempt !== this.attempts || !this.live) sub.unsubscribe();
+    else this.socket = sub;
   }
 
   /** Registers a request, dispatches its event, and returns its id (for withdrawal). */
@@ -219,15 +226,17 @@ export class Engine {
       this.abort(error ?? new MqttError('connection-closed', 'Closed before the connection was established'));
       return;
     }
-    if (this.blocked) this.backlog.push(() => this.writer?.end());
-    else this.writer.end();
-    // A broker that never closes its side must not hold us: destroy after a grace.
+    // A broker that never closes its side must not hold us: destroy after a grace. Armed
+    // before end(), because a transport may close inside end(): onSocketGone then cancels
+    // it, where a timer armed after would outlive the socket and kill the next one.
     this.guardTimer = this.scheduler.schedule(() => {
       this.guardTimer = undefined;
       const pending = this.closing;
       this.destroySocket();
       this.onSocketGone(pending?.error);
     }, CLOSE_GRACE_MS);
+    if (this.blocked) this.backlog.push(() => this.writer?.end());
+    else this.writer.end();
   }
 
   private onSocketEvent(event: SocketEvent): void {
