@@ -56,9 +56,22 @@ export function tlsTransport(options: TransportOptions): Transport {
     toMqttError: (error, opened) => {
       const code = errorCode(error);
       if (code !== undefined && SOCKET_ERRORS.has(code)) return connectionClosed(label, error, opened);
-      return new MqttError('tls-error', `TLS error with ${label}: ${error.message}`, { cause: error });
+      return new MqttError('tls-error', `TLS error with ${label}: ${tlsReason(error)}`, { cause: error });
     },
   });
+}
+
+/**
+ * OpenSSL's messages carry addresses and source paths ("8041…:error:0A00045C:SSL
+ * routines:…:tlsv13 alert certificate required:../deps/openssl/…"); its `reason` is
+ * the readable part. X.509 verification errors already read well. The code goes last,
+ * for searching.
+ */
+function tlsReason(error: Error): string {
+  const reason = (error as { reason?: unknown }).reason;
+  const text = typeof reason === 'string' && reason !== '' ? reason : error.message;
+  const code = errorCode(error);
+  return code === undefined ? text : `${text} (${code})`;
 }
 
 type NodeMaterial = string | Buffer | Array<string | Buffer>;
