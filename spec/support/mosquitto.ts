@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { freePort, waitForPort } from './ports';
 
 export interface MosquittoTlsOptions {
@@ -74,6 +75,26 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/**
+ * A safety net for a test that forgets `close()` or a worker that exits early: the jest
+ * worker's real process (outside jest's per-file sandbox, so one listener per worker)
+ * SIGKILLs every broker still running when it exits.
+ */
+function orphanGuard(): Set<ChildProcess> {
+  const realProcess = vm.runInThisContext('process') as NodeJS.Process & { [key: symbol]: unknown };
+  const key = Symbol.for('rxmqtt.spec.mosquittoChildren');
+  let children = realProcess[key] as Set<ChildProcess> | undefined;
+  if (children === undefined) {
+    const set = new Set<ChildProcess>();
+    children = set;
+    realProcess[key] = set;
+    realProcess.once('exit', () => {
+      for (const child of set) child.kill('SIGKILL');
+    });
+  }
+  return children;
+}
+
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoHandle> {
   const binary = requireMosquitto();
   const port = await freePort();
@@ -82,10 +103,17 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   fs.writeFileSync(configPath, configLines(port, options).join('\n') + '\n');
 
   const child = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const running = orphanGuard();
+  running.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   let failure: Error | undefined;
   const spawnFailed = new Promise<void>((resolve) =>
     child.once('error', (error) => {
