@@ -1,6 +1,5 @@
 /** Drives a Transport through a raw MQTT 3.1.1 CONNECT/CONNACK for transport specs. */
 
-import type { Subscription } from 'rxjs';
 import type { SocketEvent, Transport } from '../../src/transport';
 import { CONNECT_311, DISCONNECT_311 } from '../support/raw-mqtt';
 
@@ -17,8 +16,7 @@ export function handshake(transport: Transport): Promise<HandshakeResult> {
   return new Promise((resolve, reject) => {
     let opened: HandshakeResult['opened'] | undefined;
     let received: number[] = [];
-    let subscription: Subscription | undefined = undefined;
-    subscription = transport.subscribe({
+    transport.subscribe({
       next: (event) => {
         if (event.type === 'opened') {
           opened = event;
@@ -38,7 +36,6 @@ export function handshake(transport: Transport): Promise<HandshakeResult> {
         else resolve({ connack: received.slice(0, 4), opened });
       },
     });
-    void subscription;
   });
 }
 

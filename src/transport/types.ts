@@ -45,6 +45,8 @@ export type SocketEvent =
  * - Errors with an `MqttError`: code `connection-closed` for socket errors, resets and
  *   refused connections; `tls-error` for TLS handshake or verification failures. The
  *   message names host:port and the reason; `cause` holds the underlying error.
+ * - An error may follow `opened`: under TLS 1.3 a broker rejects a missing or bad client
+ *   certificate only after the client's handshake has finished.
  * - Unsubscribing destroys the socket immediately.
  */
 export type Transport = Observable<SocketEvent>;
