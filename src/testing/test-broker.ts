@@ -19,6 +19,24 @@
  * One client at a time: the explicit methods act on the most recent connection.
  * Misusing the broker (sending while no socket is open, a packet the codec refuses)
  * throws, to fail the test where the mistake is.
+ *
+ * ## Example
+ *
+ * ```ts
+ * const scheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
+ * scheduler.run(({ expectObservable }) => {
+ *   const broker = new TestBroker({ scheduler, replyDelay: 3 });
+ *   const client = new MqttClient({ transport: broker.transport, scheduler, keepalive: 0 });
+ *   client.connect().subscribe();                                  // CONNACK at 3
+ *   // messages$ SUBSCRIBEs (packet id 1) once connected; the broker's PUBLISH comes at 5.
+ *   scheduler.schedule(() => broker.deliver('temp', '21.5'), 5);
+ *   expectObservable(client.messages$('temp').pipe(map((m) => m.text()))).toBe('5ms a', { a: '21.5' });
+ *   expectObservable(client.publish('cmd', 'on', { qos: 1 }), '6ms ^').toBe('9ms (a|)', { a: { qos: 1, packetId: 2, reasonCode: 0 } });
+ * });
+ * ```
+ *
+ * (Keepalive 0, or a `disconnect()` at the end: an armed keepalive timer re-arms
+ * forever, and `run` flushes until nothing is scheduled.)
  */
 
 import { asyncScheduler, Observable, Subject, Subscription, type SchedulerLike, type Subscriber } from 'rxjs';
