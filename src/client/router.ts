@@ -46,6 +46,8 @@ interface Route {
   status: 'idle' | 'asking' | 'active';
   /** MQTT 5 Subscription Identifier of this route, when the broker supports them. */
   id: number;
+  /** A SUBSCRIBE for it went out on some connection: a persistent session may hold it. */
+  sent: boolean;
 }
 
 export interface RouterPorts {
@@ -61,6 +63,8 @@ export class Router {
   private readonly trie = new TopicTrie<Route>();
   private readonly everything = new Set<Subscriber<MqttMessage>>();
   private readonly byId = new Map<number, Route>();
+  /** Filters whose last observer left while offline: UNSUBSCRIBE them if the session resumes. */
+  private readonly leftOffline = new Set<string>();
   private lastId = 0;
 
   constructor(private readonly ports: RouterPorts) {}
@@ -74,7 +78,8 @@ export class Router {
   add(filter: string, options: RouteOptions, subscriber: Subscriber<MqttMessage>): () => void {
     let route = this.routes.get(filter);
     if (!route) {
-      route = { filter, options, observers: new Set(), status: 'idle', id: this.nextId() };
+      route = { filter, options, observers: new Set(), status: 'idle', id: this.nextId(), sent: false };
+      this.leftOffline.delete(filter); // its SUBSCRIBE replaces the old subscription
       this.routes.set(filter, route);
       this.byId.set(route.id, route);
       this.trie.add(filter, route);
@@ -108,6 +113,9 @@ export class Router {
 
   /** A connection came up: (re)subscribe what the broker does not have. */
   connected(sessionPresent: boolean): void {
+    // The resumed session still holds what was left while offline [MQTT-3.1.2-4 / MQTT-3.1.2-5].
+    if (sessionPresent && this.leftOffline.size > 0) this.ports.unsubscribe([...this.leftOffline]);
+    this.leftOffline.clear();
     for (const route of this.routes.values()) {
       if (!sessionPresent || route.status !== 'active') this.ask(route);
     }
@@ -124,6 +132,7 @@ export class Router {
       return;
     }
     route.status = 'asking';
+    route.sent = true;
     const { qos, noLocal, retainAsPublished, retainHandling, properties } = route.options;
     const withId = this.ports.subscriptionIdsAvailable() ? { ...properties, subscriptionIdentifiers: [route.id] } : properties;
     this.ports.subscribe(
@@ -156,7 +165,11 @@ export class Router {
     if (!route.observers.delete(subscriber) || route.observers.size > 0) return;
     if (this.routes.get(route.filter) !== route) return;
     this.drop(route);
-    if (route.status !== 'idle' && this.ports.isConnected()) this.ports.unsubscribe([route.filter]);
+    if (this.ports.isConnected()) {
+      if (route.status !== 'idle') this.ports.unsubscribe([route.filter]);
+    } else if (route.sent) {
+      this.leftOffline.add(route.filter);
+    }
   }
 
   private nextId(): number {
