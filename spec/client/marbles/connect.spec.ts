@@ -48,6 +48,15 @@ describe('connect() (marbles)', () => {
     });
   });
 
+  it('keeps connecting when the connect() subscriber leaves before CONNACK (the connection lives until disconnect())', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const { client } = rig(ts, {}, { replyDelay: 5 });
+      expectObservable(client.connectionState$.pipe(map((s) => s.type))).toBe('(ab) 1ms c', { a: 'idle', b: 'connecting', c: 'connected' });
+      expectObservable(client.connect(), '^ 1ms !').toBe('');
+    });
+  });
+
   it('errors with connection-refused and the 5.0 reason code 0x86; the state says disconnected with it', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable, cold, expectSubscriptions }) => {

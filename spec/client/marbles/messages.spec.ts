@@ -88,4 +88,30 @@ describe('messages$() (marbles)', () => {
       expectObservable(packetTypes(broker)).toBe('(ab) 6ms a', { a: 'connect', b: 'subscribe' });
     });
   });
+
+  it('raises the QoS with a second SUBSCRIBE when a later observer asks for more', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const { broker, client } = rig(ts);
+      connectAt(ts, 0, client);
+      expectObservable(client.messages$('t'), '1ms ^').toBe('');
+      expectObservable(client.messages$('t', { qos: 1 }), '3ms ^').toBe('');
+      expectObservable(client.messages$('t', { qos: 0 }), '4ms ^').toBe('');
+      const subscribeQos$ = broker.received$.pipe(map((p) => (p.type === 'subscribe' ? `qos${p.subscriptions[0].qos}` : p.type)));
+      expectObservable(subscribeQos$).toBe('ab 1ms c', { a: 'connect', b: 'qos0', c: 'qos1' });
+    });
+  });
+
+  it('unsubscribes, once the session resumes, a filter whose last observer left while offline', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const { broker, client } = rig(ts, { clean: false }, { connack: (_connect, n) => ({ sessionPresent: n > 1 }) });
+      connectAt(ts, 0, client);
+      expectObservable(client.messages$('t'), '^ 6ms !').toBe(''); // leaves at 7, offline since 5
+      at(ts, 5, () => broker.close());
+      connectAt(ts, 10, client);
+      // Without it, the resumed session would keep sending 't' to a client that no longer wants it.
+      expectObservable(packetTypes(broker)).toBe('(ab) 6ms (ac)', { a: 'connect', b: 'subscribe', c: 'unsubscribe' });
+    });
+  });
 });
