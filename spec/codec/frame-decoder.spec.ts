@@ -74,6 +74,36 @@ describe('FrameDecoder splitting', () => {
   });
 });
 
+describe('FrameDecoder reassembly of large packets', () => {
+  // Past 64 KiB the reassembly buffer starts small and doubles: check the bytes survive
+  // every growth, whatever the chunk sizes, and that the payload is the packet's own buffer.
+  const payload = new Uint8Array(300_000).map((_, i) => (i * 31 + 7) & 0xff);
+  const packet: Packet = { type: 'publish', topic: 'big', payload, qos: 0, retain: false, dup: false };
+  const frame = encodePacket(packet, 5);
+
+  it.each([1000, 65_536, 100_000, 299_000])('decodes a 300 KB PUBLISH pushed in %d-byte chunks', (size) => {
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < frame.length; at += size) chunks.push(frame.slice(at, at + size));
+    const [got] = feed(chunks);
+    expect(got).toEqual(packet);
+    // A view into a buffer of exactly the packet, not into a chunk or a larger buffer.
+    const p = (got as typeof packet).payload;
+    expect(p.buffer.byteLength).toBe(frame.length);
+    expect(p.byteOffset + p.length).toBe(frame.length);
+  });
+
+  it('keeps earlier decoded packets intact while reassembling later ones', () => {
+    const first = encodePacket({ type: 'publish', topic: 'a', payload: new Uint8Array(70_000).fill(1), qos: 0, retain: false, dup: false }, 5);
+    const stream = concat([first, frame]);
+    const out: Packet[] = [];
+    const d = new FrameDecoder({ protocolVersion: 5 });
+    for (let at = 0; at < stream.length; at += 4096) out.push(...d.push(stream.slice(at, at + 4096)).packets);
+    expect(out).toHaveLength(2);
+    expect((out[0] as { payload: Uint8Array }).payload.every((b) => b === 1)).toBe(true);
+    expect(out[1]).toEqual(packet);
+  });
+});
+
 describe('FrameDecoder limits and errors', () => {
   it('rejects a packet over maximumPacketSize from its fixed header, before any body byte', () => {
     const d = new FrameDecoder({ protocolVersion: 4, maximumPacketSize: 1000 });

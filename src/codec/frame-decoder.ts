@@ -7,12 +7,17 @@
  *     the hot path when a socket read carries one or many whole packets;
  *   - when the fixed header itself is split (even inside the Remaining Length varint),
  *     its ≤ 5 bytes wait in a tiny header buffer;
- *   - once the header is known and the body is not all there, ONE buffer of exactly
- *     the packet's size is allocated and filled by later chunks, then decoded.
+ *   - once the header is known and the body is not all there, the packet is copied
+ *     into a reassembly buffer as its bytes arrive, then decoded when complete. The
+ *     declared size is a claim, not bytes: 5 bytes can declare 268 MB. So the buffer
+ *     is the declared size only for packets up to INITIAL_REASSEMBLY (64 KiB); beyond
+ *     that it starts at 64 KiB and doubles as bytes arrive, capped at the declared
+ *     size. Memory then stays within twice what the peer actually sent (plus 64 KiB),
+ *     copying each byte at most about twice, and the final buffer is exactly the
+ *     packet's size.
  * The fixed header alone decides rejection: an unknown type or bad reserved flags, a
  * Remaining Length longer than 4 bytes (known at its 4th byte), or a packet larger than
- * `maximumPacketSize` are errors before any body byte is buffered or allocated; we
- * never allocate more than the packet's declared size.
+ * `maximumPacketSize` are errors before any body byte is buffered or allocated.
  *
  * "Need more data" is a value (an empty `packets`), not an exception (as h11 does).
  * A MalformedPacketError is returned, not thrown, together with the packets decoded
@@ -23,6 +28,9 @@
  * (see decode.ts), so the caller must not overwrite a chunk after pushing it. Socket
  * reads in Node and browsers yield a fresh buffer each time, which is what makes this
  * safe. (A small view keeps its whole chunk alive; copy the payload if you keep many.)
+ * A reassembled packet's fields are views into its reassembly buffer instead: a buffer
+ * made for that one packet, decoded only once complete (so no view ever points into a
+ * buffer that growth later replaces) and dropped by the decoder right after.
  */
 import { MalformedPacketError } from '../errors';
 import { checkFirstByte, decodeBody, parseRemainingLength } from './decode';
@@ -44,6 +52,8 @@ export interface FrameDecoderResult {
 
 /** 1 byte + a 4-byte Remaining Length + 268,435,455 bytes. */
 const PROTOCOL_MAX_PACKET = 268_435_460;
+/** Packets up to this size get their whole reassembly buffer at once; larger ones grow to it. */
+const INITIAL_REASSEMBLY = 64 * 1024;
 
 export class FrameDecoder {
   /** The version later packets are decoded as; set it once CONNECT/CONNACK fixed it. */
@@ -53,9 +63,10 @@ export class FrameDecoder {
   /** A fixed header split across chunks: up to 5 bytes. */
   private readonly header = new Uint8Array(5);
   private headerLen = 0;
-  /** The packet being reassembled (exactly its size), and how much of it is filled. */
+  /** The packet being reassembled: its bytes so far (capacity ≤ its size), how many, its size. */
   private pending: Uint8Array | undefined;
   private pendingFilled = 0;
+  private pendingTotal = 0;
   private pendingBodyStart = 0;
   private error: MalformedPacketError | undefined;
 
@@ -109,8 +120,7 @@ export class FrameDecoder {
         packets.push(decodeBody(first, chunk, bodyStart, bodyStart + remaining, this.protocolVersion));
         pos = bodyStart + remaining;
       } else {
-        this.startPending(total, bodyStart - pos).set(chunk.subarray(pos, end));
-        this.pendingFilled = end - pos;
+        this.startPending(total, bodyStart - pos, chunk.subarray(pos, end));
         return;
       }
     }
@@ -126,8 +136,7 @@ export class FrameDecoder {
       if (remaining < 0) continue;
       const headerLen = this.headerLen;
       this.checkSize(headerLen + remaining);
-      this.startPending(headerLen + remaining, headerLen).set(this.header.subarray(0, headerLen));
-      this.pendingFilled = headerLen;
+      this.startPending(headerLen + remaining, headerLen, this.header.subarray(0, headerLen));
       this.headerLen = 0;
       return pos;
     }
@@ -136,24 +145,39 @@ export class FrameDecoder {
 
   /** Copies what this chunk has of the pending packet; decodes it when complete. */
   private continueBody(chunk: Uint8Array, pos: number, packets: Packet[]): number {
-    const buf = this.pending as Uint8Array;
-    const take = Math.min(buf.length - this.pendingFilled, chunk.length - pos);
-    buf.set(chunk.subarray(pos, pos + take), this.pendingFilled);
-    this.pendingFilled += take;
+    const total = this.pendingTotal;
+    const take = Math.min(total - this.pendingFilled, chunk.length - pos);
+    this.append(chunk.subarray(pos, pos + take));
     pos += take;
-    if (this.pendingFilled === buf.length) {
+    if (this.pendingFilled === total) {
+      // Capacity never exceeds the declared size and now holds all of it: buf is exactly the packet.
+      const buf = this.pending as Uint8Array;
       this.pending = undefined;
-      packets.push(decodeBody(buf[0], buf, this.pendingBodyStart, buf.length, this.protocolVersion));
+      packets.push(decodeBody(buf[0], buf, this.pendingBodyStart, total, this.protocolVersion));
     }
     return pos;
   }
 
-  private startPending(total: number, bodyStart: number): Uint8Array {
-    const buf = new Uint8Array(total);
-    this.pending = buf;
+  /** `first` is the start of the packet: its header and whatever body bytes came with it (less than all). */
+  private startPending(total: number, bodyStart: number, first: Uint8Array): void {
+    this.pending = new Uint8Array(total <= INITIAL_REASSEMBLY ? total : INITIAL_REASSEMBLY);
+    this.pendingTotal = total;
     this.pendingBodyStart = bodyStart;
     this.pendingFilled = 0;
-    return buf;
+    this.append(first);
+  }
+
+  /** Appends received bytes (never past the declared size), growing the buffer by doubling. */
+  private append(bytes: Uint8Array): void {
+    let buf = this.pending as Uint8Array;
+    const need = this.pendingFilled + bytes.length;
+    if (need > buf.length) {
+      const grown = new Uint8Array(Math.min(this.pendingTotal, Math.max(need, 2 * buf.length)));
+      grown.set(buf.subarray(0, this.pendingFilled));
+      this.pending = buf = grown;
+    }
+    buf.set(bytes, this.pendingFilled);
+    this.pendingFilled = need;
   }
 
   private checkSize(total: number): void {

@@ -1,7 +1,11 @@
 /**
  * Byte-level writing for the encoder. Encoders first compute the packet's exact size
- * (using the `*Length` helpers here), allocate one Uint8Array, then write every field
- * into it with a Writer: no intermediate array per field, no copying at the end.
+ * (using the `*Length` helpers here), ask an Allocator for a Writer over exactly that
+ * many bytes, then write every field into it: no intermediate array per field, no
+ * copying at the end. Where the bytes live is the Allocator's business: a fresh
+ * Uint8Array per packet (FRESH_ALLOCATION, what `encodePacket` uses) or a view into a
+ * shared slab (Encoder, see encoder.ts). Every encoder validates the whole packet
+ * before asking for a Writer, so a refused packet never takes any bytes.
  *
  * Strings: `utf8Length` validates and measures in one pass (ASCII fast path, lone
  * surrogates refused [MQTT-1.5.4-1], over 65,535 bytes refused [MQTT-1.5.4]);
@@ -61,11 +65,31 @@ export function checkRemainingLength(n: number, what: string): void {
   }
 }
 
+/** Hands out a Writer over `size` bytes that nobody else writes, now or later. */
+export interface Allocator {
+  writer(size: number): Writer;
+}
+
+/**
+ * Writes fields from `start` onwards into `buf`. Fields are mutable so an Encoder can
+ * re-aim its one Writer at each packet's bytes instead of allocating a Writer per packet.
+ */
 export class Writer {
-  pos = 0;
-  readonly buf: Uint8Array;
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
+  buf: Uint8Array;
+  start: number;
+  pos: number;
+  constructor(buf: Uint8Array, start: number) {
+    this.buf = buf;
+    this.start = start;
+    this.pos = start;
+  }
+
+  /** The bytes written, [start, pos); the buffer itself when that is all of it. */
+  done(): Uint8Array {
+    const b = this.buf;
+    if (this.start === 0 && this.pos === b.length) return b;
+    // Same view as b.subarray(start, pos), without subarray's species lookup (measurably slower per packet).
+    return new Uint8Array(b.buffer, b.byteOffset + this.start, this.pos - this.start);
   }
 
   u8(v: number): void {
@@ -86,14 +110,16 @@ export class Writer {
     b[this.pos++] = v & 0xff;
   }
 
+  /** `v` ≤ 268,435,455 < 2^31 (checked by callers), so 32-bit shifts are exact. */
   varint(v: number): void {
     const b = this.buf;
-    do {
-      let byte = v % 128;
-      v = Math.floor(v / 128);
-      if (v > 0) byte |= 0x80;
-      b[this.pos++] = byte;
-    } while (v > 0);
+    let p = this.pos;
+    while (v >= 0x80) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[p++] = v;
+    this.pos = p;
   }
 
   /** Fixed header: first byte then the remaining length. */
@@ -102,8 +128,26 @@ export class Writer {
     this.varint(remaining);
   }
 
-  /** A UTF-8 Encoded String with its length prefix; `s` was validated by utf8Length. */
-  utf8(s: string): void {
+  /**
+   * A UTF-8 Encoded String with its length prefix; `s` was validated by utf8Length.
+   * Pass that byte length when known: equal to `s.length` means pure ASCII (every
+   * non-ASCII character takes more bytes than UTF-16 units), written without branches.
+   */
+  utf8(s: string, byteLength = -1): void {
+    const n = s.length;
+    if (byteLength === n) {
+      const b = this.buf;
+      let p = this.pos;
+      b[p++] = n >>> 8;
+      b[p++] = n & 0xff;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+      return;
+    }
+    this.utf8General(s);
+  }
+
+  private utf8General(s: string): void {
     const b = this.buf;
     const lenAt = this.pos;
     let p = lenAt + 2;
@@ -145,3 +189,8 @@ export class Writer {
     this.pos += v.length;
   }
 }
+
+/** One exact-size Uint8Array per packet: nothing shared, the caller owns the result. */
+export const FRESH_ALLOCATION: Allocator = Object.freeze({
+  writer: (size: number): Writer => new Writer(new Uint8Array(size), 0),
+});

@@ -167,6 +167,25 @@ describe('huge declared lengths', () => {
     }
   });
 
+  it('a ~268 MB declared length within the limits buffers only what arrived', () => {
+    // The default maximumPacketSize admits it: the decoder must wait for the body, and
+    // must not reserve 268 MB for it up front (a peer could make us do that with 5 bytes).
+    for (const split of [false, true]) {
+      const decoder = new FrameDecoder({ protocolVersion: 5 });
+      const before = process.memoryUsage().arrayBuffers;
+      const start = new Uint8Array([0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01, 0x61]);
+      // Whole header in one chunk (run), or split inside the varint (continueHeader).
+      let result = split ? decoder.push(start.subarray(0, 3)) : decoder.push(start);
+      if (split) result = decoder.push(start.subarray(3));
+      for (let i = 0; i < 16; i++) result = decoder.push(new Uint8Array(1024));
+      const grown = process.memoryUsage().arrayBuffers - before;
+      expect(result.error).toBeUndefined();
+      expect(result.packets).toEqual([]);
+      expect(decoder.idle).toBe(false);
+      expect(grown).toBeLessThan(4 * 1024 * 1024);
+    }
+  });
+
   it('a remaining length longer than four bytes is an error ([MQTT-1.5.5])', () => {
     const decoder = new FrameDecoder({ protocolVersion: 4 });
     const result = decoder.push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]));

@@ -10,7 +10,7 @@
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { AckPacket, ProtocolVersion } from '../types';
-import { checkRemainingLength, varintLength, Writer } from '../writer';
+import { checkRemainingLength, varintLength, type Allocator } from '../writer';
 import {
   checkNoPropertiesFor3,
   checkNoReasonCodeFor3,
@@ -44,29 +44,27 @@ export function ackLength(p: AckPacket<AckType>, version: ProtocolVersion): numb
   return 1 + varintLength(rem) + rem;
 }
 
-export function encodeAck(p: AckPacket<AckType>, version: ProtocolVersion): Uint8Array {
+export function encodeAck(p: AckPacket<AckType>, version: ProtocolVersion, out: Allocator): Uint8Array {
   const first = ACK_FIRST_BYTE[p.type];
   const id = p.packetId;
   const code = p.reasonCode ?? 0;
   // Fast path: the 4-byte success ack, the overwhelmingly common case.
   if (code === 0 && p.properties === undefined && Number.isInteger(id) && id >= 1 && id <= 0xffff) {
-    const b = new Uint8Array(4);
-    b[0] = first;
-    b[1] = 2;
-    b[2] = id >>> 8;
-    b[3] = id & 0xff;
-    return b;
+    const w = out.writer(4);
+    w.header(first, 2);
+    w.u16(id);
+    return w.done();
   }
   const rem = ackRemaining(p, version);
   checkRemainingLength(rem, p.type);
-  const w = new Writer(1 + varintLength(rem) + rem);
+  const w = out.writer(1 + varintLength(rem) + rem);
   w.header(first, rem);
   w.u16(id);
-  if (rem === 2) return w.buf;
+  if (rem === 2) return w.done();
   w.u8(code);
-  if (rem === 3) return w.buf;
+  if (rem === 3) return w.done();
   writeProperties(w, p.properties, propertiesLength(p.properties, p.type));
-  return w.buf;
+  return w.done();
 }
 
 export function decodeAck<T extends AckType>(type: T, r: Reader, version: ProtocolVersion): AckPacket<T> {

@@ -9,7 +9,7 @@ import { PacketEncodeError } from '../../errors';
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { AuthPacket, ProtocolVersion } from '../types';
-import { checkRemainingLength, varintLength, Writer } from '../writer';
+import { checkRemainingLength, varintLength, type Allocator } from '../writer';
 import { checkReasonCodeDecoded, checkReasonCodeForEncode } from './common';
 
 function measure(p: AuthPacket, version: ProtocolVersion): { remaining: number; propLen: number } {
@@ -26,14 +26,14 @@ export function authLength(p: AuthPacket, version: ProtocolVersion): number {
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeAuth(p: AuthPacket, version: ProtocolVersion): Uint8Array {
+export function encodeAuth(p: AuthPacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0xf0, remaining);
-  if (remaining === 0) return w.buf;
+  if (remaining === 0) return w.done();
   w.u8(p.reasonCode);
   writeProperties(w, p.properties, propLen);
-  return w.buf;
+  return w.done();
 }
 
 /** Only called for version 5: the dispatcher rejects type 15 in 3.x. */

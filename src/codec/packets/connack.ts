@@ -10,7 +10,7 @@ import { propertiesLength, readProperties, writeProperties } from '../properties
 import { connackReturnCodeToReasonCode, reasonCodeToConnackReturnCode } from '../reason-codes';
 import type { Reader } from '../reader';
 import type { ConnAckPacket, ProtocolVersion } from '../types';
-import { checkRemainingLength, varintLength, Writer } from '../writer';
+import { checkRemainingLength, varintLength, type Allocator } from '../writer';
 import { checkNoPropertiesFor3, checkReasonCodeDecoded, checkReasonCodeForEncode, hex } from './common';
 
 function measure(p: ConnAckPacket, version: ProtocolVersion): { remaining: number; propLen: number; code: number } {
@@ -35,14 +35,14 @@ export function connackLength(p: ConnAckPacket, version: ProtocolVersion): numbe
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeConnack(p: ConnAckPacket, version: ProtocolVersion): Uint8Array {
+export function encodeConnack(p: ConnAckPacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen, code } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0x20, remaining);
   w.u8(p.sessionPresent ? 1 : 0);
   w.u8(code);
   if (version === 5) writeProperties(w, p.properties, propLen);
-  return w.buf;
+  return w.done();
 }
 
 export function decodeConnack(r: Reader, version: ProtocolVersion): ConnAckPacket {

@@ -14,7 +14,7 @@ import { MalformedPacketError, PacketEncodeError } from '../../errors';
 import { hasProperties, propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { ConnectPacket, Properties, ProtocolVersion, QoS, Will } from '../types';
-import { binaryLength, checkRemainingLength, utf8Length, varintLength, Writer } from '../writer';
+import { binaryLength, checkRemainingLength, utf8Length, varintLength, type Allocator } from '../writer';
 import { checkNoPropertiesFor3, checkQoSForEncode } from './common';
 
 const F_USERNAME = 0x80;
@@ -78,10 +78,10 @@ export function connectLength(p: ConnectPacket): number {
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeConnect(p: ConnectPacket): Uint8Array {
+export function encodeConnect(p: ConnectPacket, out: Allocator): Uint8Array {
   const { remaining, propLen, willPropLen } = measure(p);
   const v = p.protocolVersion;
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0x10, remaining);
   w.utf8(protocolName(v));
   w.u8(p.bridge === true ? v | 0x80 : v);
@@ -101,7 +101,7 @@ export function encodeConnect(p: ConnectPacket): Uint8Array {
   }
   if (p.username !== undefined) w.utf8(p.username);
   if (p.password !== undefined) w.binary(p.password);
-  return w.buf;
+  return w.done();
 }
 
 function readLevel(r: Reader): { version: ProtocolVersion; bridge: boolean } {

@@ -7,7 +7,7 @@
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { DisconnectPacket, ProtocolVersion } from '../types';
-import { checkRemainingLength, varintLength, Writer } from '../writer';
+import { checkRemainingLength, varintLength, type Allocator } from '../writer';
 import { checkNoPropertiesFor3, checkNoReasonCodeFor3, checkReasonCodeDecoded, checkReasonCodeForEncode } from './common';
 
 function measure(p: DisconnectPacket, version: ProtocolVersion): { remaining: number; propLen: number } {
@@ -28,14 +28,14 @@ export function disconnectLength(p: DisconnectPacket, version: ProtocolVersion):
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeDisconnect(p: DisconnectPacket, version: ProtocolVersion): Uint8Array {
+export function encodeDisconnect(p: DisconnectPacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0xe0, remaining);
-  if (remaining === 0) return w.buf;
+  if (remaining === 0) return w.done();
   w.u8(p.reasonCode);
   if (remaining > 1) writeProperties(w, p.properties, propLen);
-  return w.buf;
+  return w.done();
 }
 
 export function decodeDisconnect(r: Reader, version: ProtocolVersion): DisconnectPacket {

@@ -10,7 +10,7 @@ import { MalformedPacketError, PacketEncodeError } from '../../errors';
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { ProtocolVersion, SubAckPacket } from '../types';
-import { checkRemainingLength, varintLength, Writer } from '../writer';
+import { checkRemainingLength, varintLength, type Allocator } from '../writer';
 import {
   checkNoPropertiesFor3, checkPacketIdDecoded, checkPacketIdForEncode, checkReasonCodeDecoded, checkReasonCodeForEncode, hex,
 } from './common';
@@ -43,14 +43,14 @@ export function subackLength(p: SubAckPacket, version: ProtocolVersion): number 
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeSuback(p: SubAckPacket, version: ProtocolVersion): Uint8Array {
+export function encodeSuback(p: SubAckPacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0x90, remaining);
   w.u16(p.packetId);
   if (version === 5) writeProperties(w, p.properties, propLen);
   for (const c of p.reasonCodes) w.u8(version === 5 ? c : to3x(c));
-  return w.buf;
+  return w.done();
 }
 
 export function decodeSuback(r: Reader, version: ProtocolVersion): SubAckPacket {

@@ -12,7 +12,7 @@ import { MalformedPacketError, PacketEncodeError } from '../../errors';
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { ProtocolVersion, QoS, RetainHandling, SubscribePacket, Subscription } from '../types';
-import { checkRemainingLength, utf8Length, varintLength, Writer } from '../writer';
+import { checkRemainingLength, utf8Length, varintLength, type Allocator } from '../writer';
 import { checkNoPropertiesFor3, checkPacketIdDecoded, checkPacketIdForEncode, checkQoSForEncode } from './common';
 
 function measure(p: SubscribePacket, version: ProtocolVersion): { remaining: number; propLen: number } {
@@ -47,9 +47,9 @@ export function subscribeLength(p: SubscribePacket, version: ProtocolVersion): n
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeSubscribe(p: SubscribePacket, version: ProtocolVersion): Uint8Array {
+export function encodeSubscribe(p: SubscribePacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0x82, remaining);
   w.u16(p.packetId);
   if (version === 5) writeProperties(w, p.properties, propLen);
@@ -57,7 +57,7 @@ export function encodeSubscribe(p: SubscribePacket, version: ProtocolVersion): U
     w.utf8(s.topicFilter);
     w.u8(s.qos | (s.noLocal ? 0x04 : 0) | (s.retainAsPublished ? 0x08 : 0) | (s.retainHandling << 4));
   }
-  return w.buf;
+  return w.done();
 }
 
 function readOptions(r: Reader, version: ProtocolVersion): Omit<Subscription, 'topicFilter'> {

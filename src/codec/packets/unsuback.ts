@@ -7,7 +7,7 @@ import { MalformedPacketError, PacketEncodeError } from '../../errors';
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { ProtocolVersion, UnsubAckPacket } from '../types';
-import { checkRemainingLength, varintLength, Writer } from '../writer';
+import { checkRemainingLength, varintLength, type Allocator } from '../writer';
 import { checkNoPropertiesFor3, checkPacketIdDecoded, checkPacketIdForEncode, checkReasonCodeDecoded, checkReasonCodeForEncode } from './common';
 
 function measure(p: UnsubAckPacket, version: ProtocolVersion): { remaining: number; propLen: number } {
@@ -29,15 +29,15 @@ export function unsubackLength(p: UnsubAckPacket, version: ProtocolVersion): num
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeUnsuback(p: UnsubAckPacket, version: ProtocolVersion): Uint8Array {
+export function encodeUnsuback(p: UnsubAckPacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0xb0, remaining);
   w.u16(p.packetId);
-  if (version < 5) return w.buf;
+  if (version < 5) return w.done();
   writeProperties(w, p.properties, propLen);
   for (const c of p.reasonCodes) w.u8(c);
-  return w.buf;
+  return w.done();
 }
 
 export function decodeUnsuback(r: Reader, version: ProtocolVersion): UnsubAckPacket {

@@ -6,7 +6,7 @@ import { MalformedPacketError, PacketEncodeError } from '../../errors';
 import { propertiesLength, readProperties, writeProperties } from '../properties';
 import type { Reader } from '../reader';
 import type { ProtocolVersion, UnsubscribePacket } from '../types';
-import { checkRemainingLength, utf8Length, varintLength, Writer } from '../writer';
+import { checkRemainingLength, utf8Length, varintLength, type Allocator } from '../writer';
 import { checkNoPropertiesFor3, checkPacketIdDecoded, checkPacketIdForEncode } from './common';
 
 function measure(p: UnsubscribePacket, version: ProtocolVersion): { remaining: number; propLen: number } {
@@ -34,14 +34,14 @@ export function unsubscribeLength(p: UnsubscribePacket, version: ProtocolVersion
   return 1 + varintLength(remaining) + remaining;
 }
 
-export function encodeUnsubscribe(p: UnsubscribePacket, version: ProtocolVersion): Uint8Array {
+export function encodeUnsubscribe(p: UnsubscribePacket, version: ProtocolVersion, out: Allocator): Uint8Array {
   const { remaining, propLen } = measure(p, version);
-  const w = new Writer(1 + varintLength(remaining) + remaining);
+  const w = out.writer(1 + varintLength(remaining) + remaining);
   w.header(0xa2, remaining);
   w.u16(p.packetId);
   if (version === 5) writeProperties(w, p.properties, propLen);
   for (const f of p.topicFilters) w.utf8(f);
-  return w.buf;
+  return w.done();
 }
 
 export function decodeUnsubscribe(r: Reader, version: ProtocolVersion): UnsubscribePacket {
