@@ -1,0 +1,117 @@
+/**
+ * The Node side of the worker protocol (see protocol.ts), shared by the rxmqtt and
+ * MQTT.js workers so that both are measured by the same code: reading the job and the
+ * parent's commands, the CPU/time meter, heap and RSS sampling, and the arrival counter
+ * of subscribers. Only the MQTT calls differ between the two workers.
+ */
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { IDLE_MS, type Job, type WorkerLine, type WorkerResult } from './protocol';
+
+export function send(line: WorkerLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+const waiting = new Map<string, () => void>();
+const heard = new Set<string>();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const command = line.trim();
+  heard.add(command);
+  waiting.get(command)?.();
+});
+
+/** Resolves when the parent has sent `command` (at once if it already has). */
+export function command(name: 'go' | 'done'): Promise<void> {
+  if (heard.has(name)) return Promise.resolve();
+  return new Promise((resolve) => waiting.set(name, resolve));
+}
+
+/** Heap used after a full GC (workers run with --expose-gc), or without GC when unavailable. */
+export function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) { gc(); gc(); }
+  return process.memoryUsage().heapUsed;
+}
+
+export type Window = Pick<WorkerResult, 'elapsedNs' | 'cpuUserUs' | 'cpuSystemUs'>;
+
+/** Wall time and this process's CPU (user, system) from `start()` to `stop()`. */
+export class Meter {
+  private t0 = 0n;
+  private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
+  start(): void {
+    this.cpu0 = process.cpuUsage();
+    this.t0 = process.hrtime.bigint();
+  }
+  stop(): Window {
+    const elapsedNs = Number(process.hrtime.bigint() - this.t0);
+    const cpu = process.cpuUsage(this.cpu0);
+    return { elapsedNs, cpuUserUs: cpu.user, cpuSystemUs: cpu.system };
+  }
+}
+
+/**
+ * Counts received messages. Settles when `expected` arrived, or — once the parent said
+ * `done` — after IDLE_MS without one (some were lost). One `performance.now()` per
+ * message (no allocation) is the only cost it adds to the receive path.
+ */
+export class Arrivals {
+  count = 0;
+  private firstMs = 0;
+  private lastMs = 0;
+  private finished = false;
+  readonly settled: Promise<void>;
+  private resolve!: () => void;
+
+  constructor(private readonly expected: number) {
+    this.settled = new Promise((r) => (this.resolve = r));
+    void command('done').then(() => this.watchIdle());
+  }
+
+  hit(): void {
+    const now = performance.now();
+    if (this.count++ === 0) this.firstMs = now;
+    this.lastMs = now;
+    if (this.count === this.expected) this.finish();
+  }
+
+  times(): Pick<WorkerResult, 'firstNs' | 'lastNs'> {
+    return { firstNs: Math.round(this.firstMs * 1e6), lastNs: Math.round(this.lastMs * 1e6) };
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.resolve();
+  }
+
+  private watchIdle(): void {
+    let seen = -1;
+    const timer = setInterval(() => {
+      if (this.finished) clearInterval(timer);
+      else if (this.count === seen) { clearInterval(timer); this.finish(); }
+      else seen = this.count;
+    }, IDLE_MS);
+  }
+}
+
+/** The job from argv[2]; runs `main`, reports a failure as an error line, and exits. */
+export function runWorker(main: (job: Job) => Promise<void>): void {
+  const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+  main(job).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      send({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+      process.exit(1);
+    },
+  );
+}
+
+export function maxRssKb(): number {
+  return process.resourceUsage().maxRSS;
+}
+
+/** `${prefix}/${i}/x`: the one topic of filter `${prefix}/${i}/+` used by the fan-in. */
+export function fanTopic(prefix: string, i: number): string {
+  return `${prefix}/${i}/x`;
+}

@@ -1,0 +1,91 @@
+/**
+ * CPU profiles of the rxmqtt workers, for the engineers optimising the client:
+ *
+ *   npx tsx bench/e2e/profile.ts [--quick]
+ *
+ * Runs an rxmqtt publisher → rxmqtt subscriber pair at QoS 0 and QoS 1 (64 B) with
+ * `node --cpu-prof`, unbundled through tsx so frames name our .ts files, and prints the
+ * top 15 functions by self time of each process, idle time left out. The profile spans
+ * the whole process, start-up included, so the runs are long (200k / 50k messages) to
+ * make the message path dominate. The .cpuprofile files stay in bench/results/profiles/
+ * (open them in Chrome DevTools); tsx's loader thread writes a second, small profile.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { markdownTable } from '../lib/report';
+import { startBroker } from './broker';
+import { config } from './config';
+import { runPair, type Context } from './pair';
+import { Worker } from './processes';
+import type { Job, QoS } from './protocol';
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+
+const ROOT = join(__dirname, '..', '..');
+const OUT = join(ROOT, 'bench', 'results', 'profiles');
+const TOP = 15;
+
+/** Self time per function (name + file + line), in ms, heaviest first. */
+export function topSelf(profile: Profile, top = TOP): { fn: string; where: string; ms: number; share: number }[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, { fn: string; where: string; ms: number }>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)!;
+    if (node.callFrame.functionName === '(idle)') return;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.startsWith('file://') ? relative(ROOT, url.slice('file://'.length)) : url;
+    // tsx-compiled .ts files have transpiled positions (all on line 2): name the file only.
+    const where = !file ? '' : file.endsWith('.ts') ? file : `${file}:${lineNumber + 1}`;
+    const key = `${functionName}@${where}`;
+    const entry = self.get(key) ?? { fn: functionName || '(anonymous)', where, ms: 0 };
+    entry.ms += ms;
+    self.set(key, entry);
+  });
+  return [...self.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((e) => ({ ...e, share: e.ms / total }));
+}
+
+function rxWorker(dir: string, job: Job): Worker {
+  return new Worker(`rxmqtt ${job.role}`, process.execPath, [
+    '--expose-gc', '--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`, join(__dirname, 'worker-rxmqtt.ts'), JSON.stringify(job),
+  ]);
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const cfg = config(quick);
+  const counts: Record<0 | 1, number> = quick ? { 0: 5000, 1: 2000 } : { 0: 200_000, 1: 50_000 };
+  const broker = await startBroker();
+  try {
+    const ctx: Context = { cfg, host: '127.0.0.1', port: broker.port, brokerPid: broker.pid, runId: `prof${process.pid}`, log: console.error };
+    for (const qos of [0, 1] as QoS[]) {
+      const count = counts[qos as 0 | 1];
+      const topic = `bench/prof/${process.pid}/${qos}`;
+      const dirs = { publisher: join(OUT, `qos${qos}-publisher`), subscriber: join(OUT, `qos${qos}-subscriber`) };
+      for (const dir of Object.values(dirs)) {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+      }
+      const { sender, receiver } = await runPair(ctx,
+        () => rxWorker(dirs.subscriber, { role: 'subscribe', host: ctx.host, port: ctx.port, clientId: `prof-sub-${qos}`, filter: topic, qos, expected: count }),
+        () => rxWorker(dirs.publisher, { role: 'publish', host: ctx.host, port: ctx.port, clientId: `prof-pub-${qos}`, topic, count, size: 64, qos, window: cfg.window }));
+      console.log(`\n## rxmqtt QoS ${qos}, 64 B, ${count} messages: ${receiver.count} received; ` +
+        `publisher ${((sender.cpuUserUs + sender.cpuSystemUs) / count).toFixed(1)} µs/msg, subscriber ${((receiver.cpuUserUs + receiver.cpuSystemUs) / count).toFixed(1)} µs/msg (profiled)`);
+      for (const [role, dir] of Object.entries(dirs)) {
+        // The main thread's profile is the big one (the other is tsx's loader thread).
+        const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+        const file = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+        const rows = topSelf(JSON.parse(readFileSync(file, 'utf8')) as Profile)
+          .map((e, i) => [String(i + 1), e.fn, e.where, e.ms.toFixed(1), `${(e.share * 100).toFixed(1)}%`]);
+        console.log(`\n### ${role} — ${relative(ROOT, file)}\n\n${markdownTable(['#', 'Function', 'Where', 'Self ms', '% of busy'], rows)}`);
+      }
+    }
+  } finally {
+    await broker.close();
+  }
+}
+
+if (require.main === module) main().catch((error: unknown) => { console.error(error); process.exitCode = 1; });

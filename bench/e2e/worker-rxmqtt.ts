@@ -1,0 +1,144 @@
+/**
+ * rxmqtt worker: each role written the way an Rx user would — `mergeMap` over
+ * `publish()` for a full window, one `messages$` per filter. The parent bundles this
+ * file (with our sources and rxjs) so it runs on plain `node`, like the MQTT.js worker.
+ */
+import { filter, firstValueFrom, lastValueFrom, mergeMap, range, take, count as countOf, type Subscription } from 'rxjs';
+import { MqttClient } from '../../src';
+import { performance } from 'node:perf_hooks';
+import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send } from './harness';
+import { type FanInInfo, makePayload, percentile, type EchoJob, type FanInJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
+
+runWorker(async (job: Job) => {
+  const client = new MqttClient({
+    host: job.host, port: job.port, clientId: job.clientId, protocolVersion: 4,
+    maxInflight: job.role === 'publish' ? job.window : 20,
+  });
+  await firstValueFrom(client.connect());
+  switch (job.role) {
+    case 'publish': await publish(client, job); break;
+    case 'subscribe': await subscribe(client, job); break;
+    case 'fanin': await fanIn(client, job); break;
+    case 'ping': await ping(client, job); break;
+    case 'echo': await echo(client, job); break;
+  }
+  await lastValueFrom(client.disconnect(), { defaultValue: undefined });
+});
+
+/** Resolves once `n` SUBACKs arrived; call before the SUBSCRIBEs go out. */
+function subAcks(client: MqttClient, n: number): Promise<unknown> {
+  return lastValueFrom(client.events$.pipe(filter((e) => e.type === 'packetReceived' && e.packetType === 'suback'), take(n)));
+}
+
+async function publish(client: MqttClient, job: PublishJob): Promise<void> {
+  const payload = makePayload(job.size);
+  const { topic, spread, qos } = job;
+  const topicOf = spread ? (i: number) => `${topic}/${i % spread}/x` : () => topic;
+  const heapStart = heapAfterGc();
+  const heapRounds: number[] = [];
+  send({ type: 'ready' });
+  await command('go');
+  const meter = new Meter();
+  meter.start();
+  let sent = 0;
+  for (let round = 0; round < (job.rounds ?? 1); round++) {
+    sent += await lastValueFrom(range(0, job.count).pipe(mergeMap((i) => client.publish(topicOf(i), payload, { qos }), job.window), countOf()));
+    if (job.rounds !== undefined) heapRounds.push(heapAfterGc());
+  }
+  const window = meter.stop();
+  send({ type: 'result', count: sent, ...window, maxRssKb: maxRssKb(), heapStart, heapEnd: heapAfterGc(), ...(job.rounds ? { heapRounds } : {}) });
+}
+
+async function subscribe(client: MqttClient, job: SubscribeJob): Promise<void> {
+  const arrivals = new Arrivals(job.expected);
+  const acked = subAcks(client, 1);
+  const subscription = client.messages$(job.filter, { qos: job.qos }).subscribe(() => arrivals.hit());
+  await acked;
+  await reportArrivals(arrivals, subscription);
+}
+
+async function fanIn(client: MqttClient, job: FanInJob): Promise<void> {
+  const arrivals = new Arrivals(job.expected);
+  let misrouted = 0;
+  const acked = subAcks(client, job.filters);
+  const subscriptions: Subscription[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < job.filters; i++) {
+    const mine = fanTopic(job.prefix, i);
+    subscriptions.push(client.messages$(`${job.prefix}/${i}/+`).subscribe((m) => {
+      if (m.topic !== mine) misrouted++;
+      arrivals.hit();
+    }));
+  }
+  await acked;
+  const subscribeMs = performance.now() - t0;
+  await reportArrivals(arrivals, { unsubscribe: () => subscriptions.forEach((s) => s.unsubscribe()) }, { misrouted: () => misrouted, subscribeMs });
+}
+
+async function reportArrivals(arrivals: Arrivals, subscription: { unsubscribe(): void }, fan?: FanInInfo): Promise<void> {
+  const heapStart = heapAfterGc();
+  send({ type: 'ready' });
+  await command('go');
+  const meter = new Meter();
+  meter.start();
+  await arrivals.settled;
+  const window = meter.stop();
+  const heapEnd = heapAfterGc();
+  subscription.unsubscribe();
+  send({
+    type: 'result', count: arrivals.count, ...arrivals.times(), ...window, maxRssKb: maxRssKb(), heapStart, heapEnd,
+    ...(fan ? { misrouted: fan.misrouted(), subscribeMs: fan.subscribeMs } : {}),
+  });
+}
+
+async function ping(client: MqttClient, job: PingJob): Promise<void> {
+  const payload = makePayload(job.size);
+  const total = job.warmup + job.count;
+  const samples: number[] = [];
+  let sentAt = 0n;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const fire = (): void => {
+    sentAt = process.hrtime.bigint();
+    client.publish(job.out, payload, { qos: job.qos }).subscribe({ error: (e: unknown) => console.error(e) });
+  };
+  const acked = subAcks(client, 1);
+  const subscription = client.messages$(job.in, { qos: job.qos }).subscribe(() => {
+    const rtt = Number(process.hrtime.bigint() - sentAt) / 1000;
+    if (samples.length < total) samples.push(rtt);
+    if (samples.length < total) fire();
+    else done();
+  });
+  await acked;
+  send({ type: 'ready' });
+  await command('go');
+  const meter = new Meter();
+  meter.start();
+  fire();
+  await finished;
+  const window = meter.stop();
+  subscription.unsubscribe();
+  const sorted = samples.slice(job.warmup).sort((a, b) => a - b);
+  send({
+    type: 'result', count: sorted.length, ...window, maxRssKb: maxRssKb(),
+    latencyUs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] },
+  });
+}
+
+async function echo(client: MqttClient, job: EchoJob): Promise<void> {
+  let n = 0;
+  const acked = subAcks(client, 1);
+  const subscription = client.messages$(job.in, { qos: job.qos }).subscribe((m) => {
+    n++;
+    client.publish(job.out, m.payload, { qos: job.qos }).subscribe({ error: (e: unknown) => console.error(e) });
+  });
+  await acked;
+  send({ type: 'ready' });
+  await command('go');
+  const meter = new Meter();
+  meter.start();
+  await command('done');
+  const window = meter.stop();
+  subscription.unsubscribe();
+  send({ type: 'result', count: n, ...window, maxRssKb: maxRssKb() });
+}
