@@ -16,14 +16,13 @@
  * reschedule a timer per packet. With no deadline the action is cancelled, so nothing
  * keeps a process alive after the connection is gone.
  *
- * Backpressure: when the socket says its buffer is full, further writes — and the
- * settling of QoS 0 publishes, which complete "once written" — wait in a backlog until
- * `drained`. A `concatMap` over `publish()` therefore slows to the socket's pace instead
- * of filling memory.
+ * Writes: packets a run sends leave together in one socket write, and its requests
+ * settle after that write (see outbox.ts, which also holds them back while the socket
+ * is full).
  */
 
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import { encodedLength, encodePacket, FrameDecoder, type Packet, type PublishPacket } from '../codec';
+import { encodedLength, FrameDecoder, type Packet, type PublishPacket } from '../codec';
 import { MqttError } from '../errors';
 import {
   initialState,
@@ -39,6 +38,7 @@ import type { SocketEvent, SocketWriter, Transport } from '../transport/types';
 import { assertNever } from '../util/assert-never';
 import type { ClientEvent } from './events';
 import type { ResolvedOptions } from './options';
+import { Outbox } from './outbox';
 
 /** How long a requested close waits for the broker to close its side before destroying the socket. */
 const CLOSE_GRACE_MS = 2000;
@@ -64,8 +64,7 @@ export class Engine {
   private live = false;
   private writer: SocketWriter | undefined;
   private decoder: FrameDecoder;
-  private backlog: Array<Uint8Array | (() => void)> = [];
-  private blocked = false;
+  private readonly outbox: Outbox;
   private closing: { error: MqttError | undefined } | undefined;
   private readonly pending = new Map<number, (result: SettleResult) => void>();
   private lastRequestId = 0;
@@ -83,6 +82,7 @@ export class Engine {
     private readonly hooks: EngineHooks,
   ) {
     this.state = initialState(options.session);
+    this.outbox = new Outbox(options.session.protocolVersion);
     this.decoder = this.newDecoder();
   }
 
@@ -97,8 +97,6 @@ export class Engine {
     this.live = true;
     this.decoder = this.newDecoder();
     this.closing = undefined;
-    this.blocked = false;
-    this.backlog = [];
     const timeout = this.options.session.connectTimeout;
     if (timeout > 0) {
       this.guardTimer = this.scheduler.schedule(() => {
@@ -143,17 +141,29 @@ export class Engine {
 
   dispatch(body: EventBody): void {
     this.inbox.push(body);
-    if (this.running) return;
+    if (!this.running) this.run();
+  }
+
+  /**
+   * Reduces every queued event, one at a time and in order (events raised meanwhile join
+   * the queue), then writes the run's packets at once and settles its requests.
+   */
+  private run(): void {
     this.running = true;
+    const now = this.scheduler.now();
     try {
-      for (let next = this.inbox.shift(); next !== undefined; next = this.inbox.shift()) {
-        const { state, commands } = reduce(this.state, { ...next, now: this.scheduler.now() } as SessionEvent);
+      for (let i = 0; i < this.inbox.length; i++) {
+        const event = this.inbox[i] as SessionEvent;
+        event.now = now; // bodies are fresh objects made for this dispatch: no copy needed
+        const { state, commands } = reduce(this.state, event);
         this.state = state;
-        for (let i = 0; i < commands.length; i++) this.execute(commands[i]);
+        for (let j = 0; j < commands.length; j++) this.execute(commands[j]);
       }
     } finally {
+      this.inbox.length = 0;
       this.running = false;
     }
+    this.outbox.flush();
     this.armTimer();
   }
 
@@ -172,15 +182,12 @@ export class Engine {
       case 'deliverMessage':
         return this.hooks.deliver(command.message, command.deliveryId);
       case 'settleRequest': {
-        const settle = (): void => {
-          const onResult = this.pending.get(command.requestId);
-          if (!onResult) return;
-          this.pending.delete(command.requestId);
-          onResult(command.result);
-        };
-        // A QoS 0 publish completes "once written": while the socket is full, it waits.
-        if (this.blocked) this.backlog.push(settle);
-        else settle();
+        const onResult = this.pending.get(command.requestId);
+        if (!onResult) return;
+        this.pending.delete(command.requestId);
+        // A QoS 0 publish completes "once written": after the run's write (or the drain).
+        const { result } = command;
+        this.outbox.afterWrite(() => onResult(result));
         return;
       }
       case 'connected':
@@ -196,31 +203,24 @@ export class Engine {
   }
 
   private send(packet: Packet): void {
-    let bytes: Uint8Array;
+    if (!this.writer) return; // offline: the session resends what the protocol requires
+    let size: number;
     try {
-      bytes = encodePacket(packet, this.options.session.protocolVersion);
+      size = this.outbox.add(packet);
     } catch (err) {
       // The API edge validates what users give us; reaching here is a bug, not bad input.
       this.abort(toMqttError(err));
       return;
     }
     if (this.hooks.wantsEvents()) {
-      this.hooks.event({ type: 'packetSent', packetType: packet.type, packetId: packetIdOf(packet), size: bytes.length });
-    }
-    if (!this.writer) return;
-    if (this.blocked) {
-      this.backlog.push(bytes);
-      return;
-    }
-    if (!this.writer.write(bytes)) {
-      this.blocked = true;
-      if (this.hooks.wantsEvents()) this.hooks.event({ type: 'backpressure' });
+      this.hooks.event({ type: 'packetSent', packetType: packet.type, packetId: packetIdOf(packet), size });
     }
   }
 
   private closeTransport(error: MqttError | undefined): void {
     if (!this.live || this.closing) return;
     this.closing = { error };
+    this.outbox.writePending(); // a DISCONNECT saying why goes out before the close
     if (error || !this.writer) {
       // A dead or misbehaving peer may never answer our FIN: do not wait for it.
       this.abort(error ?? new MqttError('connection-closed', 'Closed before the connection was established'));
@@ -235,8 +235,7 @@ export class Engine {
       this.destroySocket();
       this.onSocketGone(pending?.error);
     }, CLOSE_GRACE_MS);
-    if (this.blocked) this.backlog.push(() => this.writer?.end());
-    else this.writer.end();
+    this.outbox.end();
   }
 
   private onSocketEvent(event: SocketEvent): void {
@@ -245,6 +244,7 @@ export class Engine {
         this.guardTimer?.unsubscribe();
         this.guardTimer = undefined;
         this.writer = event.writer;
+        this.outbox.attach(event.writer);
         if (this.hooks.wantsEvents()) {
           const { type: _type, writer: _writer, ...addresses } = event;
           this.hooks.event({ type: 'socketOpened', ...addresses });
@@ -253,7 +253,8 @@ export class Engine {
       case 'data':
         return this.onData(event.bytes);
       case 'drained':
-        return this.flushBacklog();
+        if (this.hooks.wantsEvents()) this.hooks.event({ type: 'drained' });
+        return this.outbox.drained();
       default:
         return assertNever(event);
     }
@@ -262,26 +263,18 @@ export class Engine {
   private onData(bytes: Uint8Array): void {
     const { packets, error } = this.decoder.push(bytes);
     const events = this.hooks.wantsEvents();
-    for (let i = 0; i < packets.length && !this.closing; i++) {
+    // One run for the whole chunk: its acks leave in one write.
+    for (let i = 0; i < packets.length; i++) {
       const packet = packets[i];
       if (events) {
         // Only measured while someone watches events$: the hot path does not pay for it.
         const size = encodedLength(packet, this.options.session.protocolVersion);
         this.hooks.event({ type: 'packetReceived', packetType: packet.type, packetId: packetIdOf(packet), size });
       }
-      this.dispatch({ type: 'packetReceived', packet });
+      this.inbox.push({ type: 'packetReceived', packet });
     }
-    if (error && !this.closing) this.dispatch({ type: 'malformedPacketReceived', error });
-  }
-
-  private flushBacklog(): void {
-    this.blocked = false;
-    if (this.hooks.wantsEvents()) this.hooks.event({ type: 'drained' });
-    while (this.backlog.length > 0 && !this.blocked) {
-      const item = this.backlog.shift()!;
-      if (typeof item === 'function') item();
-      else if (this.writer && !this.writer.write(item)) this.blocked = true;
-    }
+    if (error) this.inbox.push({ type: 'malformedPacketReceived', error });
+    if (!this.running && this.inbox.length > 0) this.run();
   }
 
   private onSocketGone(socketError: MqttError | undefined): void {
@@ -291,14 +284,10 @@ export class Engine {
     this.guardTimer = undefined;
     this.socket = undefined;
     this.writer = undefined;
-    this.blocked = false;
-    // Settles that waited for the socket to drain still complete: their packets were handed over.
-    const waiting = this.backlog.filter((item): item is () => void => typeof item === 'function');
-    this.backlog = [];
     const error = this.closing ? this.closing.error : (socketError ?? new MqttError('connection-closed', 'The broker closed the connection'));
     this.closing = undefined;
     if (this.hooks.wantsEvents()) this.hooks.event({ type: 'socketClosed', ...(error ? { error } : {}) });
-    waiting.forEach((settle) => settle());
+    this.outbox.detach();
     this.dispatch(error ? { type: 'transportClosed', error } : { type: 'transportClosed' });
     this.hooks.closed(error);
   }

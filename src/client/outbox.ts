@@ -1,0 +1,126 @@
+/**
+ * The outbox: how packets the session sends reach the socket.
+ *
+ * Theory of operation. The engine reduces events in runs (everything one socket chunk,
+ * timer or user call set off). Packets a run sends are encoded back to back into one
+ * span of the connection's `Encoder` slab and leave in ONE socket write when the run
+ * ends: a chunk of 100 QoS 1 messages costs one write of 100 PUBACKs, not 100 writes.
+ *
+ * Settling waits for that write: a QoS 0 publish completes "once written", so the
+ * settles of a run are called after its bytes were handed to the socket. When the socket
+ * says its buffer is full, later bytes and settles wait, in order, in a backlog until it
+ * drains — a `concatMap` over `publish()` then slows to the socket's pace instead of
+ * filling memory.
+ */
+
+import { Encoder, type EncoderMark, type Packet, type ProtocolVersion } from '../codec';
+import type { SocketWriter } from '../transport/types';
+
+type Item = Uint8Array | (() => void) | 'end';
+
+export class Outbox {
+  private readonly encoder = new Encoder();
+  private writer: SocketWriter | undefined;
+  private span: EncoderMark | undefined;
+  private settles: Array<() => void> = [];
+  private backlog: Item[] = [];
+  private blocked = false;
+
+  constructor(private readonly version: ProtocolVersion) {}
+
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  attach(writer: SocketWriter): void {
+    this.writer = writer;
+    this.blocked = false;
+    this.backlog = [];
+  }
+
+  /**
+   * The socket is gone: bytes not yet written are dropped (the session resends what the
+   * protocol requires); settles still run — their packets were handed over, or their
+   * flows are the session's to finish.
+   */
+  detach(): void {
+    this.writer = undefined;
+    this.blocked = false;
+    this.span = undefined;
+    const waiting = this.backlog.filter((item): item is () => void => typeof item === 'function');
+    this.backlog = [];
+    this.runSettles();
+    for (const settle of waiting) settle();
+  }
+
+  /** Encodes `packet` into the run's span and returns its size. Throws PacketEncodeError. */
+  add(packet: Packet): number {
+    if (this.span === undefined) this.span = this.encoder.mark();
+    return this.encoder.encode(packet, this.version).length;
+  }
+
+  /** Calls `settle` once this run's bytes are written (now, when there are none and the socket has room). */
+  afterWrite(settle: () => void): void {
+    if (this.span === undefined && !this.waiting()) settle();
+    else this.settles.push(settle);
+  }
+
+  /** Ends the run: one write for its bytes, then its settles (or both wait for `drained`). */
+  flush(): void {
+    this.writeSpan();
+    this.runSettles();
+  }
+
+  /** Hands the run's bytes so far to the socket (before closing it), keeping its settles for `flush`. */
+  writePending(): void {
+    this.writeSpan();
+  }
+
+  /** Writes what is pending, then closes the socket's sending side (FIN). */
+  end(): void {
+    this.writeSpan();
+    if (this.waiting()) this.backlog.push('end');
+    else this.writer?.end();
+  }
+
+  /** The socket drained: replay the backlog until it is empty or the socket is full again. */
+  drained(): void {
+    this.blocked = false;
+    // Shift one at a time: a settle may start a run whose bytes must queue behind the rest.
+    while (this.backlog.length > 0 && !this.blocked) {
+      const item = this.backlog.shift()!;
+      if (item === 'end') this.writer?.end();
+      else if (typeof item === 'function') item();
+      else this.write(item);
+    }
+  }
+
+  /** Older bytes or settles are waiting: anything new goes behind them. */
+  private waiting(): boolean {
+    return this.blocked || this.backlog.length > 0;
+  }
+
+  private writeSpan(): void {
+    if (this.span === undefined) return;
+    const bytes = this.encoder.since(this.span);
+    this.span = undefined;
+    if (!this.writer || bytes.length === 0) return;
+    if (this.waiting()) this.backlog.push(bytes);
+    else this.write(bytes);
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.writer && !this.writer.write(bytes)) this.blocked = true;
+  }
+
+  private runSettles(): void {
+    if (this.settles.length === 0) return;
+    const settles = this.settles;
+    this.settles = [];
+    if (this.waiting()) {
+      for (const settle of settles) this.backlog.push(settle);
+      return;
+    }
+    for (const settle of settles) settle();
+  }
+}
