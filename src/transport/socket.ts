@@ -23,8 +23,13 @@ import { MqttError } from '../errors';
 import type { SocketEvent, SocketWriter, Transport } from './types';
 
 export interface SocketDialer {
-  /** Opens the socket; may throw synchronously for bad options. */
-  dial(): net.Socket;
+  /**
+   * Opens the socket; may throw synchronously for bad options. A dialer that reads
+   * through Node's `onread` (TCP) hands each chunk to `onBytes` and returns true in
+   * `readsItself`; otherwise the socket's 'data' events are used.
+   */
+  dial(onBytes: (bytes: Uint8Array) => void): net.Socket;
+  readsItself?: boolean;
   /** The event that means the socket is ready for MQTT bytes. */
   openedOn: 'connect' | 'secureConnect';
   /** `host:port`, for messages. */
@@ -33,11 +38,12 @@ export interface SocketDialer {
   toMqttError(error: Error, opened: boolean): MqttError;
 }
 
-export function socketTransport({ dial, openedOn, label, toMqttError }: SocketDialer): Transport {
+export function socketTransport({ dial, readsItself, openedOn, label, toMqttError }: SocketDialer): Transport {
   return new Observable<SocketEvent>((subscriber) => {
     let socket: net.Socket;
+    const onBytes = (bytes: Uint8Array): void => subscriber.next({ type: 'data', bytes });
     try {
-      socket = dial();
+      socket = dial(onBytes);
     } catch (error) {
       // Node throws synchronously for options it cannot use (bad port, bad key…).
       subscriber.error(
@@ -75,7 +81,7 @@ export function socketTransport({ dial, openedOn, label, toMqttError }: SocketDi
         remotePort: socket.remotePort,
       });
     });
-    socket.on('data', (bytes: Buffer) => subscriber.next({ type: 'data', bytes }));
+    if (!readsItself) socket.on('data', onBytes);
     socket.on('drain', () => subscriber.next({ type: 'drained' }));
     // The listener stays after teardown on purpose: a destroyed socket may still emit
     // an error, and an 'error' without a listener would crash the process.

@@ -5,10 +5,19 @@ import { MqttError } from '../errors';
 import { socketTransport } from './socket';
 import type { Transport, TransportOptions } from './types';
 
+/** Bytes read per `onread` call: one socket's reads go through this one buffer. */
+const READ_BUFFER = 64 * 1024;
+
 /**
  * A cold `Transport` over TCP: each subscription dials `host:port` (from
  * `bindAddress`/`bindPort` when given) with Nagle off, since MQTT packets are small
  * and latency-sensitive. Every failure is a `connection-closed` MqttError.
+ *
+ * Reads use Node's `onread` into one reusable buffer instead of a stream 'data' event
+ * per chunk: measured on a QoS 0 subscriber, Node's readable-stream machinery cost about
+ * 2 µs a message, more than the whole codec and session. Each chunk is copied out of
+ * the shared buffer (`Uint8Array.prototype.slice` — `Buffer#slice` would be a view that
+ * the next read overwrites), because decoded payloads are views into their chunk.
  */
 export function tcpTransport(options: TransportOptions): Transport {
   const { host, port, bindAddress, bindPort } = options;
@@ -16,7 +25,22 @@ export function tcpTransport(options: TransportOptions): Transport {
   return socketTransport({
     label,
     openedOn: 'connect',
-    dial: () => net.connect({ host, port, localAddress: bindAddress, localPort: bindPort, noDelay: true }),
+    readsItself: true,
+    dial: (onBytes) =>
+      net.connect({
+        host,
+        port,
+        localAddress: bindAddress,
+        localPort: bindPort,
+        noDelay: true,
+        onread: {
+          buffer: new Uint8Array(READ_BUFFER),
+          callback: (nread: number, buffer: Uint8Array) => {
+            onBytes(Uint8Array.prototype.slice.call(buffer, 0, nread));
+            return true;
+          },
+        },
+      }),
     toMqttError: (error, opened) => connectionClosed(label, error, opened),
   });
 }
