@@ -1,3 +1,4 @@
+import { getFlow } from '../../src/session/flow-table';
 import type { Packet } from '../../src/codec/types';
 import { MqttError } from '../../src/errors';
 import { initialState, nextDeadline } from '../../src/session';
@@ -22,7 +23,7 @@ describe('session: disconnectRequested', () => {
     expect(r.state.connection.type).toBe('offline');
     expect(r.state.session.queue.size).toBe(0);
     // The in-flight flow is kept, silent, for a resumed session.
-    expect(r.state.session.flows[1]).toMatchObject({ type: 'publish', requestId: undefined });
+    expect(getFlow(r.state.session.flows, 1)).toMatchObject({ type: 'publish', requestId: undefined });
     const resumed = run(r.state, [{ type: 'transportOpened' }, recv(connack(false)), pub(9, 1)]);
     expect(ofType(resumed.commands, 'settleRequest').map((c) => c.requestId)).toEqual([]);
   });

@@ -7,7 +7,7 @@ const flow = (id: number): OutboundFlow => ({ type: 'unsubscribe', requestId: id
 
 function withFlows(nextPacketId: number, ids: number[]): SessionState['session'] {
   const s = initialState(config()).session;
-  return { ...s, nextPacketId, flows: Object.fromEntries(ids.map((id) => [id, flow(id)])) };
+  return { ...s, nextPacketId, flows: { ids, flows: ids.map(flow) } };
 }
 
 describe('session: packet-id allocation', () => {

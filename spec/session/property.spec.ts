@@ -65,10 +65,10 @@ const cfg = fc.record({
 
 function checkInvariants(state: SessionState): void {
   const { session, connection, config: c } = state;
-  const flows = Object.entries(session.flows);
-  const publishes = flows.filter(([, f]) => f.type === 'publish');
-  expect(publishes).toHaveLength(session.inflight);
-  for (const [key, f] of flows) expect(f.packet.packetId).toBe(Number(key)); // one flow per id, no duplicates
+  const { ids, flows } = session.flows;
+  expect(flows.filter((f) => f.type === 'publish')).toHaveLength(session.inflight);
+  expect(new Set(ids).size).toBe(ids.length); // no duplicate ids in use
+  flows.forEach((f, i) => expect(f.packet.packetId).toBe(ids[i])); // one flow per id
   expect(session.inboundQos2Count).toBe(Object.keys(session.inboundQos2).length);
   if (connection.type === 'connected') {
     // (CONNACKs here carry no Receive Maximum, so a resumed session never exceeds the window.)

@@ -1,3 +1,4 @@
+import { getFlow } from '../../src/session/flow-table';
 import { initialState, nextDeadline, type SessionState } from '../../src/session';
 import { fifoToArray } from '../../src/session/fifo';
 import { config, connack, connected, effects, errorCodeOf, ofType, pub, recv, run, sent } from './helpers';
@@ -7,7 +8,7 @@ const pubrec = (packetId: number, reasonCode = 0) => recv({ type: 'pubrec', pack
 const pubcomp = (packetId: number, reasonCode = 0) => recv({ type: 'pubcomp', packetId, reasonCode });
 
 function ids(state: SessionState): number[] {
-  return Object.keys(state.session.flows).map(Number);
+  return [...state.session.flows.ids].sort((a, b) => a - b);
 }
 
 describe('session: outbound QoS 0', () => {
@@ -89,7 +90,7 @@ describe('session: outbound QoS 2', () => {
   it('ignores PUBCOMP before PUBREC and PUBACK for a QoS 2 id', () => {
     const r = run(connected(), [pub(3, 2), pubcomp(1), puback(1)]);
     expect(ofType(r.commands, 'settleRequest')).toEqual([]);
-    expect(r.state.session.flows[1]).toMatchObject({ awaiting: 'pubrec' });
+    expect(getFlow(r.state.session.flows, 1)).toMatchObject({ awaiting: 'pubrec' });
   });
 });
 

@@ -3,11 +3,12 @@
  * reused while a flow holds them: a QoS 1/2 PUBLISH until its PUBACK/PUBCOMP (or a
  * failing PUBACK/PUBREC), a SUBSCRIBE/UNSUBSCRIBE until its SUBACK/UNSUBACK
  * [MQTT-2.2.1-3, 2.2.1-4 in 3.1.1; 2.2.1-2..3 in 5.0]. All of them live in
- * `session.flows`, so one O(1) lookup per candidate tells whether an id is free.
+ * `session.flows` (a window's worth), so one short `indexOf` per candidate tells whether an id is free.
  * Allocation goes round-robin from `nextPacketId`, wrapping after 65535, so a freed id
  * is not reused at once (which makes late duplicate acks easier to tell apart).
  * Inbound ids (held QoS 2) are the broker's id space and do not collide with ours.
  */
+import { hasFlow } from './flow-table';
 import type { SessionScope } from './state';
 
 export const MAX_PACKET_ID = 65535;
@@ -16,7 +17,7 @@ export const MAX_PACKET_ID = 65535;
 export function allocatePacketId(session: SessionScope): { packetId: number; nextPacketId: number } | undefined {
   let candidate = session.nextPacketId;
   for (let tried = 0; tried < MAX_PACKET_ID; tried++) {
-    if (session.flows[candidate] === undefined) {
+    if (!hasFlow(session.flows, candidate)) {
       return { packetId: candidate, nextPacketId: candidate === MAX_PACKET_ID ? 1 : candidate + 1 };
     }
     candidate = candidate === MAX_PACKET_ID ? 1 : candidate + 1;
@@ -26,5 +27,5 @@ export function allocatePacketId(session: SessionScope): { packetId: number; nex
 
 /** Number of ids in use (for invariants and tests). */
 export function packetIdsInUse(session: SessionScope): number[] {
-  return Object.keys(session.flows).map(Number);
+  return [...session.flows.ids];
 }

@@ -20,6 +20,7 @@
 import { MqttError } from '../errors';
 import type { PubAckPacket, PubCompPacket, PubRecPacket, PublishPacket } from '../codec/types';
 import { fifoFromArray, fifoPop, fifoPush, fifoToArray, fifoUnshift } from './fifo';
+import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow } from './flow-table';
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
 import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
@@ -93,7 +94,7 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
     awaiting: message.qos === 1 ? 'puback' : 'pubrec',
   };
   patchSession(s, {
-    flows: { ...session.flows, [id.packetId]: flow },
+    flows: setFlow(session.flows, id.packetId, flow),
     inflight: session.inflight + 1,
     nextSeq: session.nextSeq + 1,
     nextPacketId: id.nextPacketId,
@@ -137,12 +138,11 @@ export function onPublishWithdrawn(s: Step, requestId: number): void {
       return;
     }
   }
-  for (const key of Object.keys(session.flows)) {
-    const flow = session.flows[Number(key)];
+  for (const flow of session.flows.flows) {
     if (flow.type === 'publish' && flow.requestId === requestId) {
       // Already on the wire: the protocol flow must finish [MQTT-4.3.2/4.3.3]; only the
       // caller is gone, so finish it without settling.
-      patchSession(s, { flows: { ...session.flows, [key]: { ...flow, requestId: undefined } } });
+      patchSession(s, { flows: setFlow(session.flows, flow.packet.packetId ?? 0, { ...flow, requestId: undefined }) });
       return;
     }
   }
@@ -150,15 +150,13 @@ export function onPublishWithdrawn(s: Step, requestId: number): void {
 }
 
 function publishFlow(s: Step, packetId: number, awaiting: PublishFlow['awaiting']): PublishFlow | undefined {
-  const flow: OutboundFlow | undefined = s.state.session.flows[packetId];
+  const flow: OutboundFlow | undefined = getFlow(s.state.session.flows, packetId);
   return flow !== undefined && flow.type === 'publish' && flow.awaiting === awaiting ? flow : undefined;
 }
 
 function endFlow(s: Step, packetId: number): void {
   const session = s.state.session;
-  const flows = { ...session.flows };
-  delete flows[packetId];
-  patchSession(s, { flows, inflight: session.inflight - 1 });
+  patchSession(s, { flows: deleteFlow(session.flows, packetId), inflight: session.inflight - 1 });
 }
 
 function settleFlow(s: Step, flow: PublishFlow, reasonCode: number, ack: { properties?: PublishAck['properties'] }): void {
@@ -215,7 +213,7 @@ export function onPubRec(s: Step, packet: PubRecPacket): void {
     return;
   }
   const session = s.state.session;
-  patchSession(s, { flows: { ...session.flows, [id]: { ...flow, awaiting: 'pubcomp' } } });
+  patchSession(s, { flows: setFlow(session.flows, id, { ...flow, awaiting: 'pubcomp' }) });
   // PUBREL answers PUBREC ([MQTT-4.3.3-1] in 3.1.1, 5.0 §4.3.3).
   send(s, { type: 'pubrel', packetId: id, reasonCode: 0 });
 }
@@ -232,12 +230,8 @@ export function onPubComp(s: Step, packet: PubCompPacket): void {
 }
 
 function publishFlowsInOrder(s: Step): PublishFlow[] {
-  const flows = s.state.session.flows;
   const out: PublishFlow[] = [];
-  for (const key of Object.keys(flows)) {
-    const flow = flows[Number(key)];
-    if (flow.type === 'publish') out.push(flow);
-  }
+  for (const flow of s.state.session.flows.flows) if (flow.type === 'publish') out.push(flow);
   return out.sort((a, b) => a.seq - b.seq);
 }
 
@@ -254,25 +248,19 @@ export function resendInflight(s: Step): void {
 export function failInflight(s: Step, error: (packetId: number) => MqttError): void {
   const ordered = publishFlowsInOrder(s);
   if (ordered.length === 0) return;
-  const flows = { ...s.state.session.flows };
   for (const flow of ordered) {
-    const packetId = flow.packet.packetId ?? 0;
-    delete flows[packetId];
-    if (flow.requestId !== undefined) fail(s, flow.requestId, error(packetId));
+    if (flow.requestId !== undefined) fail(s, flow.requestId, error(flow.packet.packetId ?? 0));
   }
-  patchSession(s, { flows, inflight: 0 });
+  patchSession(s, { flows: filterFlows(s.state.session.flows, (f) => f.type !== 'publish'), inflight: 0 });
 }
 
 /** The user disconnected: callers learn now, but the flows stay (silent) for a resumed session. */
 export function abandonInflight(s: Step, error: MqttError): void {
   const ordered = publishFlowsInOrder(s).filter((f) => f.requestId !== undefined);
   if (ordered.length === 0) return;
-  const flows = { ...s.state.session.flows };
-  for (const flow of ordered) {
-    if (flow.requestId !== undefined) fail(s, flow.requestId, error);
-    flows[flow.packet.packetId ?? 0] = { ...flow, requestId: undefined };
-  }
-  patchSession(s, { flows });
+  for (const flow of ordered) if (flow.requestId !== undefined) fail(s, flow.requestId, error);
+  const silent = mapFlows(s.state.session.flows, (f) => (f.type === 'publish' && f.requestId !== undefined ? { ...f, requestId: undefined } : f));
+  patchSession(s, { flows: silent });
 }
 
 /** Settles and empties the backlog. */

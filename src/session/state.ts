@@ -15,6 +15,7 @@
 import { MqttError } from '../errors';
 import type { PublishPacket, QoS, SubscribePacket, UnsubscribePacket } from '../codec/types';
 import { emptyFifo, type Fifo } from './fifo';
+import { EMPTY_FLOWS, type FlowTable } from './flow-table';
 import type { ConnAck, OutgoingMessage, SessionCommand, SessionConfig } from './types';
 
 /** An outbound QoS 1/2 publish holding a packet id. `requestId` is undefined once withdrawn or abandoned. */
@@ -65,7 +66,7 @@ export interface HeldQos2 {
 export interface SessionScope {
   /** The next packet id to try, 1..65535. */
   nextPacketId: number;
-  flows: Readonly<Record<number, OutboundFlow>>;
+  flows: FlowTable;
   /** Number of PublishFlow entries in `flows`. */
   inflight: number;
   nextSeq: number;
@@ -129,7 +130,7 @@ export const OFFLINE: Connection = { type: 'offline' };
 export function initialSessionScope(): SessionScope {
   return {
     nextPacketId: 1,
-    flows: {},
+    flows: EMPTY_FLOWS,
     inflight: 0,
     nextSeq: 0,
     queue: emptyFifo(),

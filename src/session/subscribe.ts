@@ -16,6 +16,7 @@
  */
 import { MqttError } from '../errors';
 import type { SubAckPacket, UnsubAckPacket } from '../codec/types';
+import { deleteFlow, filterFlows, getFlow, setFlow } from './flow-table';
 import { allocatePacketId } from './packet-ids';
 import type { QueuedControl, SubscribeFlow, UnsubscribeFlow } from './state';
 import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
@@ -56,7 +57,7 @@ function sendControl(s: Step, queued: QueuedControl): void {
     queued.type === 'subscribe'
       ? { type: 'subscribe', requestId: queued.requestId, packet: { ...queued.packet, packetId: id.packetId } }
       : { type: 'unsubscribe', requestId: queued.requestId, packet: { ...queued.packet, packetId: id.packetId } };
-  patchSession(s, { flows: { ...session.flows, [id.packetId]: flow }, nextPacketId: id.nextPacketId });
+  patchSession(s, { flows: setFlow(session.flows, id.packetId, flow), nextPacketId: id.nextPacketId });
   send(s, flow.packet);
 }
 
@@ -70,14 +71,12 @@ export function flushControlQueue(s: Step): void {
 
 export function onSubAck(s: Step, packet: SubAckPacket | UnsubAckPacket): void {
   const expected = packet.type === 'suback' ? 'subscribe' : 'unsubscribe';
-  const flow = s.state.session.flows[packet.packetId];
+  const flow = getFlow(s.state.session.flows, packet.packetId);
   if (flow === undefined || flow.type !== expected) {
     log(s, 'warning', `${packet.type.toUpperCase()} for unknown packet id ${packet.packetId}: ignored`);
     return;
   }
-  const flows = { ...s.state.session.flows };
-  delete flows[packet.packetId];
-  patchSession(s, { flows });
+  patchSession(s, { flows: deleteFlow(s.state.session.flows, packet.packetId) });
   const value = { packetId: packet.packetId, reasonCodes: packet.reasonCodes, ...(packet.properties === undefined ? {} : { properties: packet.properties }) };
   settle(s, flow.requestId, { ok: true, value });
 }
@@ -85,15 +84,9 @@ export function onSubAck(s: Step, packet: SubAckPacket | UnsubAckPacket): void {
 /** The connection closed: sent SUBSCRIBE/UNSUBSCRIBE flows end with `error`. Ids are freed. */
 export function failSentControl(s: Step, error: MqttError): void {
   const flows = s.state.session.flows;
-  let next: Record<number, (typeof flows)[number]> | undefined;
-  for (const key of Object.keys(flows)) {
-    const flow = flows[Number(key)];
-    if (flow.type === 'publish') continue;
-    next ??= { ...flows };
-    delete next[Number(key)];
-    fail(s, flow.requestId, error);
-  }
-  if (next !== undefined) patchSession(s, { flows: next });
+  for (const flow of flows.flows) if (flow.type !== 'publish') fail(s, flow.requestId, error);
+  const next = filterFlows(flows, (f) => f.type === 'publish');
+  if (next !== flows) patchSession(s, { flows: next });
 }
 
 /** The user disconnected: requests not yet sent end with `error`. */
