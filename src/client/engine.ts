@@ -82,7 +82,10 @@ export class Engine {
     private readonly hooks: EngineHooks,
   ) {
     this.state = initialState(options.session);
-    this.outbox = new Outbox(options.session.protocolVersion);
+    this.outbox = new Outbox(options.session.protocolVersion, () => {
+      if (this.hooks.wantsEvents()) this.hooks.event({ type: 'backpressure' });
+      this.dispatch({ type: 'transportBlocked' });
+    });
     this.decoder = this.newDecoder();
   }
 
@@ -254,7 +257,9 @@ export class Engine {
         return this.onData(event.bytes);
       case 'drained':
         if (this.hooks.wantsEvents()) this.hooks.event({ type: 'drained' });
-        return this.outbox.drained();
+        this.outbox.drained();
+        if (!this.outbox.isBlocked) this.dispatch({ type: 'transportDrained' });
+        return;
       default:
         return assertNever(event);
     }

@@ -26,7 +26,11 @@ export class Outbox {
   private backlog: Item[] = [];
   private blocked = false;
 
-  constructor(private readonly version: ProtocolVersion) {}
+  /** `onBlocked` is told each time the socket's buffer fills (so the session stops feeding it). */
+  constructor(
+    private readonly version: ProtocolVersion,
+    private readonly onBlocked: () => void,
+  ) {}
 
   get isBlocked(): boolean {
     return this.blocked;
@@ -110,7 +114,10 @@ export class Outbox {
   }
 
   private write(bytes: Uint8Array): void {
-    if (this.writer && !this.writer.write(bytes)) this.blocked = true;
+    if (this.writer && !this.writer.write(bytes)) {
+      this.blocked = true;
+      this.onBlocked();
+    }
   }
 
   private runSettles(): void {

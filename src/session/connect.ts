@@ -117,6 +117,7 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     ackQueue: [],
     inboundQos1Unacked: 0,
     inboundAliases: {},
+    writable: true,
   };
   setConnection(s, connected);
   const assigned = props.assignedClientIdentifier;

@@ -5,7 +5,9 @@
  * - Window: at most min(maxInflight, the broker's Receive Maximum) QoS 1/2 publishes
  *   hold a packet id at once ([MQTT-3.3.4-7]: the send quota). QoS 0 takes no slot.
  * - Backlog: a publish waits in `session.queue` while offline, while the window is full,
- *   or while older publishes wait (so order is kept, QoS 0 included). `maxQueued` > 0
+ *   while the socket is full (`transportBlocked` until `transportDrained`: then the queue,
+ *   not the socket, holds what the broker cannot take yet), or while older publishes
+ *   wait (so order is kept, QoS 0 included). `maxQueued` > 0
  *   bounds it; overflow settles that request with 'queue-full'.
  * - A flow frees its id on PUBACK, on PUBCOMP, or on a PUBREC with a failure code
  *   (≥ 0x80 ends the QoS 2 flow, 5.0 §4.3.3 and §4.9); each frees a window slot, so
@@ -23,7 +25,7 @@ import { fifoFromArray, fifoPop, fifoPush, fifoToArray, fifoUnshift } from './fi
 import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow } from './flow-table';
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
-import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
+import { fail, isV5, log, patchConnected, patchSession, send, settle, type Step } from './step';
 import type { OutgoingMessage, PublishAck } from './types';
 
 /** How many QoS 1/2 publishes may be in flight now. */
@@ -38,6 +40,7 @@ export function onPublishRequested(s: Step, requestId: number, message: Outgoing
   // Hot path: connected, nothing waiting, room in the window → straight to the wire.
   if (
     connection.type === 'connected' &&
+    connection.writable &&
     session.queue.size === 0 &&
     (message.qos === 0 || session.inflight < windowSize(s)) &&
     sendNew(s, requestId, message)
@@ -105,7 +108,7 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
 
 /** Sends from the backlog while connected and the window has room (QoS 0 needs none). */
 export function drainQueue(s: Step): void {
-  while (s.state.connection.type === 'connected' && s.state.session.queue.size > 0) {
+  while (s.state.connection.type === 'connected' && s.state.connection.writable && s.state.session.queue.size > 0) {
     const popped = fifoPop(s.state.session.queue);
     if (popped === undefined) return;
     const { value, rest } = popped;
@@ -269,4 +272,12 @@ export function failQueued(s: Step, error: MqttError): void {
   if (items.length === 0) return;
   for (const item of items) fail(s, item.requestId, error);
   patchSession(s, { queue: fifoFromArray<(typeof items)[number]>([]) });
+}
+
+/** The socket's buffer filled or drained: publishes wait in the queue meanwhile. */
+export function onWritableChanged(s: Step, writable: boolean): void {
+  const conn = s.state.connection;
+  if (conn.type !== 'connected' || conn.writable === writable) return;
+  patchConnected(s, { writable });
+  if (writable) drainQueue(s);
 }

@@ -26,7 +26,7 @@ import { onConnAck, onConnectTimeoutTick, onTransportOpened } from './connect';
 import { onDisconnectRequested, onMalformedPacket, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
-import { onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn } from './publish-out';
+import { onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn, onWritableChanged } from './publish-out';
 import type { ConnectedScope, ReduceResult, SessionState } from './state';
 import { resolveTopicAlias } from './topic-alias';
 import { isV5, log, type Step } from './step';
@@ -44,6 +44,12 @@ export function reduce(state: SessionState, event: SessionEvent): ReduceResult {
       break;
     case 'packetReceived':
       onPacket(s, event.packet);
+      break;
+    case 'transportBlocked':
+      onWritableChanged(s, false);
+      break;
+    case 'transportDrained':
+      onWritableChanged(s, true);
       break;
     case 'malformedPacketReceived':
       onMalformedPacket(s, event.error);

@@ -103,6 +103,8 @@ export interface ConnectedScope {
   maximumPacketSize: number | undefined;
   /** The broker's Topic Alias Maximum: aliases WE may send (we send none yet); 0 = none. */
   topicAliasMaximum: number;
+  /** False while the socket's buffer is full: publishes queue instead of piling into it. */
+  writable: boolean;
   /** Inbound topic aliases the broker set on this connection [MQTT-3.3.2-12]: alias → topic. */
   inboundAliases: Readonly<Record<number, string>>;
   maximumQoS: QoS;

@@ -52,6 +52,10 @@ type SessionEventBody =
   /** Drops the connection scope in one step; settles what must fail. */
   | { type: 'transportClosed'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
+  /** The socket's buffer is full: new publishes wait in the session queue (bounded by maxQueued). */
+  | { type: 'transportBlocked' }
+  /** The socket drained: the queue may flow again. */
+  | { type: 'transportDrained' }
   /** The frame decoder rejected the broker's bytes: nothing after them can be trusted. */
   | { type: 'malformedPacketReceived'; error: MqttError }
   | { type: 'publishRequested'; requestId: number; message: OutgoingMessage }
