@@ -40,6 +40,9 @@ async function publish(client: MqttClient, job: PublishJob): Promise<void> {
   const payload = makePayload(job.size);
   const { topic, spread, qos, count, window } = job;
   const topicOf = spread ? (i: number) => `${topic}/${i % spread}/x` : () => topic;
+  // Warm-up (both Node libraries do the same): let the JIT compile the publish path on a
+  // topic nobody subscribes to, so short runs measure steady state, not compilation.
+  await pumpAll(client, Math.min(WARMUP, count), () => WARMUP_TOPIC, payload, qos, window);
   const heapStart = heapAfterGc();
   const heapRounds: number[] = [];
   send({ type: 'ready' });
@@ -47,31 +50,39 @@ async function publish(client: MqttClient, job: PublishJob): Promise<void> {
   const meter = new Meter();
   meter.start();
   for (let round = 0; round < (job.rounds ?? 1); round++) {
-    await new Promise<void>((resolve, reject) => {
-      let sent = 0;
-      let acked = 0;
-      let pumping = false;
-      // The callback may run synchronously inside publish() (QoS 0 when the socket takes
-      // the write): a loop instead of recursion keeps the stack flat.
-      const pump = (): void => {
-        if (pumping) return;
-        pumping = true;
-        while (sent < count && sent - acked < window) client.publish(topicOf(sent++), payload, { qos }, onAck);
-        pumping = false;
-      };
-      const onAck = (err?: Error): void => {
-        if (err) return reject(err);
-        if (++acked === count) resolve();
-        else pump();
-      };
-      pump();
-    });
+    await pumpAll(client, count, topicOf, payload, qos, window);
     if (job.rounds !== undefined) heapRounds.push(heapAfterGc());
   }
   const measured = meter.stop();
   send({
     type: 'result', count: count * (job.rounds ?? 1), ...measured, maxRssKb: maxRssKb(), heapStart, heapEnd: heapAfterGc(),
     ...(job.rounds ? { heapRounds } : {}),
+  });
+}
+
+const WARMUP = 2000;
+const WARMUP_TOPIC = 'warmup/mqttjs';
+
+/** Keeps `window` publishes in flight until `count` are acknowledged (QoS 0: written). */
+function pumpAll(client: MqttClient, count: number, topicOf: (i: number) => string, payload: Buffer | Uint8Array, qos: 0 | 1 | 2, window: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let acked = 0;
+    let pumping = false;
+    // The callback may run synchronously inside publish() (QoS 0 when the socket takes
+    // the write): a loop instead of recursion keeps the stack flat.
+    const pump = (): void => {
+      if (pumping) return;
+      pumping = true;
+      while (sent < count && sent - acked < window) client.publish(topicOf(sent++), payload as Buffer, { qos }, onAck);
+      pumping = false;
+    };
+    const onAck = (err?: Error): void => {
+      if (err) return reject(err);
+      if (++acked === count) resolve();
+      else pump();
+    };
+    pump();
   });
 }
 

@@ -49,6 +49,9 @@ async function publish(client: MqttClient, job: PublishJob): Promise<void> {
   const payload = makePayload(job.size);
   const { topic, spread, qos } = job;
   const topicOf = spread ? (i: number) => `${topic}/${i % spread}/x` : () => topic;
+  // Warm-up (both Node libraries do the same): let the JIT compile the publish path on a
+  // topic nobody subscribes to, so short runs measure steady state, not compilation.
+  await lastValueFrom(paced(Math.min(2000, job.count), () => client.publish('warmup/rxmqtt', payload, { qos }), job.window), { defaultValue: undefined });
   const heapStart = heapAfterGc();
   const heapRounds: number[] = [];
   send({ type: 'ready' });
