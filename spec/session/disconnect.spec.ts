@@ -1,4 +1,4 @@
-import { getFlow } from '../../src/session/flow-table';
+import { getFlow } from '../../src/session/id-table';
 import type { Packet } from '../../src/codec/types';
 import { MqttError } from '../../src/errors';
 import { initialState, nextDeadline } from '../../src/session';

@@ -69,7 +69,7 @@ function checkInvariants(state: SessionState): void {
   expect(flows.filter((f) => f.type === 'publish')).toHaveLength(session.inflight);
   expect(new Set(ids).size).toBe(ids.length); // no duplicate ids in use
   flows.forEach((f, i) => expect(f.packet.packetId).toBe(ids[i])); // one flow per id
-  expect(session.inboundQos2Count).toBe(Object.keys(session.inboundQos2).length);
+  expect(session.inboundQos2Count).toBe(session.inboundQos2.ids.length);
   if (connection.type === 'connected') {
     // (CONNACKs here carry no Receive Maximum, so a resumed session never exceeds the window.)
     const window = Math.min(c.maxInflight === 0 ? 65535 : c.maxInflight, connection.receiveMaximum);

@@ -1,4 +1,4 @@
-import { getFlow } from '../../src/session/flow-table';
+import { getFlow } from '../../src/session/id-table';
 import { initialState, nextDeadline, type SessionState } from '../../src/session';
 import { fifoToArray } from '../../src/session/fifo';
 import { config, connack, connected, effects, errorCodeOf, ofType, pub, recv, run, sent } from './helpers';

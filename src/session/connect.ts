@@ -29,7 +29,8 @@ import { MqttError } from '../errors';
 import type { ConnAckPacket, ConnectPacket, QoS } from '../codec/types';
 import { closeWith, protocolViolation } from './disconnect';
 import { drainQueue, failInflight, resendInflight } from './publish-out';
-import type { ConnectedScope, SessionState } from './state';
+import { emptyTable } from './id-table';
+import type { ConnectedScope, HeldQos2, SessionState } from './state';
 import { log, patchSession, send, setConnection, type Step } from './step';
 import { flushControlQueue } from './subscribe';
 import type { ConnAck } from './types';
@@ -127,7 +128,7 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     resendInflight(s);
   } else {
     failInflight(s, (packetId) => new MqttError('session-lost', 'Session lost: the broker has no session for this client', { packetId }));
-    if (s.state.session.inboundQos2Count > 0) patchSession(s, { inboundQos2: {}, inboundQos2Count: 0 });
+    if (s.state.session.inboundQos2Count > 0) patchSession(s, { inboundQos2: emptyTable<HeldQos2>(), inboundQos2Count: 0 });
   }
   flushControlQueue(s);
   drainQueue(s);

@@ -8,7 +8,7 @@
  * is not reused at once (which makes late duplicate acks easier to tell apart).
  * Inbound ids (held QoS 2) are the broker's id space and do not collide with ours.
  */
-import { hasFlow } from './flow-table';
+import { hasFlow } from './id-table';
 import type { SessionScope } from './state';
 
 export const MAX_PACKET_ID = 65535;

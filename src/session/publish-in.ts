@@ -18,6 +18,7 @@
  */
 import type { PubRelPacket, PublishPacket } from '../codec/types';
 import { protocolViolation } from './disconnect';
+import { deleteFlow, getFlow, hasFlow, setFlow, type IdTable } from './id-table';
 import type { ConnectedScope, HeldQos2, PendingAck } from './state';
 import { isV5, log, patchConnected, patchSession, send, type Step } from './step';
 
@@ -34,7 +35,7 @@ export function onPublish(s: Step, packet: PublishPacket, conn: ConnectedScope):
     return;
   }
   const { session, config } = s.state;
-  const held = packet.qos === 2 ? session.inboundQos2[packetId] : undefined;
+  const held = packet.qos === 2 ? getFlow(session.inboundQos2, packetId) : undefined;
   if (held !== undefined) {
     onRepeatedQos2(s, packetId, held, conn);
     return;
@@ -49,7 +50,7 @@ export function onPublish(s: Step, packet: PublishPacket, conn: ConnectedScope):
   if (packet.qos === 2) {
     const entry: HeldQos2 = { deliveryId, acked: !manual };
     const now = s.state.session;
-    patchSession(s, { inboundQos2: { ...now.inboundQos2, [packetId]: entry }, inboundQos2Count: now.inboundQos2Count + 1 });
+    patchSession(s, { inboundQos2: setFlow(now.inboundQos2, packetId, entry), inboundQos2Count: now.inboundQos2Count + 1 });
   } else {
     patchConnected(s, { inboundQos1Unacked: (current(s)?.inboundQos1Unacked ?? 0) + 1 });
   }
@@ -116,8 +117,9 @@ export function onMessageAcked(s: Step, deliveryId: number): void {
   } else {
     heldId = findHeld(session.inboundQos2, deliveryId);
   }
-  if (heldId !== undefined && session.inboundQos2[heldId] !== undefined) {
-    patchSession(s, { inboundQos2: { ...session.inboundQos2, [heldId]: { ...session.inboundQos2[heldId], acked: true } } });
+  const heldEntry = heldId === undefined ? undefined : getFlow(session.inboundQos2, heldId);
+  if (heldId !== undefined && heldEntry !== undefined) {
+    patchSession(s, { inboundQos2: setFlow(session.inboundQos2, heldId, { ...heldEntry, acked: true }) });
   }
   if (conn !== undefined && index >= 0) {
     const ackQueue = conn.ackQueue.slice();
@@ -129,25 +131,20 @@ export function onMessageAcked(s: Step, deliveryId: number): void {
   if (heldId === undefined) log(s, 'debug', `messageAcked(${deliveryId}): no such pending delivery (stale or already acked)`);
 }
 
-function findHeld(held: Readonly<Record<number, HeldQos2>>, deliveryId: number): number | undefined {
-  for (const key of Object.keys(held)) {
-    const entry = held[Number(key)];
-    if (entry.deliveryId === deliveryId && !entry.acked) return Number(key);
-  }
-  return undefined;
+function findHeld(held: IdTable<HeldQos2>, deliveryId: number): number | undefined {
+  const i = held.flows.findIndex((entry) => entry.deliveryId === deliveryId && !entry.acked);
+  return i < 0 ? undefined : held.ids[i];
 }
 
 export function onPubRel(s: Step, packet: PubRelPacket): void {
   const id = packet.packetId;
   const session = s.state.session;
-  if (session.inboundQos2[id] === undefined) {
+  if (!hasFlow(session.inboundQos2, id)) {
     log(s, 'debug', `PUBREL for packet id ${id} we do not hold: answering PUBCOMP`);
     send(s, { type: 'pubcomp', packetId: id, reasonCode: isV5(s) ? 0x92 : 0 });
     return;
   }
-  const inboundQos2 = { ...session.inboundQos2 };
-  delete inboundQos2[id];
-  patchSession(s, { inboundQos2, inboundQos2Count: session.inboundQos2Count - 1 });
+  patchSession(s, { inboundQos2: deleteFlow(session.inboundQos2, id), inboundQos2Count: session.inboundQos2Count - 1 });
   const conn = current(s);
   if (conn !== undefined && conn.ackQueue.some((a) => a.packetId === id && a.qos === 2)) {
     // PUBREL before our PUBREC: the broker skipped a step; do not send a PUBREC now.

@@ -22,7 +22,7 @@
 import { MqttError } from '../errors';
 import type { PubAckPacket, PubCompPacket, PubRecPacket, PublishPacket } from '../codec/types';
 import { fifoFromArray, fifoPop, fifoPush, fifoToArray, fifoUnshift } from './fifo';
-import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow } from './flow-table';
+import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow } from './id-table';
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
 import { fail, isV5, log, patchConnected, patchSession, send, settle, type Step } from './step';

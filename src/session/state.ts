@@ -15,7 +15,7 @@
 import { MqttError } from '../errors';
 import type { PublishPacket, QoS, SubscribePacket, UnsubscribePacket } from '../codec/types';
 import { emptyFifo, type Fifo } from './fifo';
-import { EMPTY_FLOWS, type FlowTable } from './flow-table';
+import { EMPTY_FLOWS, emptyTable, type FlowTable, type IdTable } from './id-table';
 import type { ConnAck, OutgoingMessage, SessionCommand, SessionConfig } from './types';
 
 /** An outbound QoS 1/2 publish holding a packet id. `requestId` is undefined once withdrawn or abandoned. */
@@ -72,7 +72,7 @@ export interface SessionScope {
   nextSeq: number;
   queue: Fifo<QueuedPublish>;
   controlQueue: readonly QueuedControl[];
-  inboundQos2: Readonly<Record<number, HeldQos2>>;
+  inboundQos2: IdTable<HeldQos2>;
   inboundQos2Count: number;
   nextDeliveryId: number;
   /** A CONNACK has accepted a connection of this session (for clean: 'first-only'). */
@@ -137,7 +137,7 @@ export function initialSessionScope(): SessionScope {
     nextSeq: 0,
     queue: emptyFifo(),
     controlQueue: [],
-    inboundQos2: {},
+    inboundQos2: emptyTable<HeldQos2>(),
     inboundQos2Count: 0,
     nextDeliveryId: 1,
     everConnected: false,

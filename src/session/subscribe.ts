@@ -16,7 +16,7 @@
  */
 import { MqttError } from '../errors';
 import type { SubAckPacket, UnsubAckPacket } from '../codec/types';
-import { deleteFlow, filterFlows, getFlow, setFlow } from './flow-table';
+import { deleteFlow, filterFlows, getFlow, setFlow } from './id-table';
 import { allocatePacketId } from './packet-ids';
 import type { QueuedControl, SubscribeFlow, UnsubscribeFlow } from './state';
 import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
