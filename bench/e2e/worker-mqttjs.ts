@@ -60,7 +60,8 @@ async function publish(client: MqttClient, job: PublishJob): Promise<void> {
   });
 }
 
-const WARMUP = 2000;
+/** Publishes (and, for a subscriber, round trips) before measuring: V8 needs ~10k to optimise either library's hot path. */
+export const WARMUP = 10_000;
 const WARMUP_TOPIC = 'warmup/mqttjs';
 
 /** Keeps `window` publishes in flight until `count` are acknowledged (QoS 0: written). */
@@ -87,10 +88,34 @@ function pumpAll(client: MqttClient, count: number, topicOf: (i: number) => stri
 }
 
 async function subscribe(client: MqttClient, job: SubscribeJob): Promise<void> {
+  await warmReceive(client, job);
   const arrivals = new Arrivals(job.expected);
   client.on('message', () => arrivals.hit());
   await subscribeAsync(client, job.filter, job.qos);
   await reportArrivals(client, arrivals);
+}
+
+/**
+ * Warm-up for a subscriber (the same in both Node workers): WARMUP messages through the
+ * broker to itself on a topic of its own, so the receive path is optimised before the
+ * measured window, as the publisher's is.
+ */
+async function warmReceive(client: MqttClient, job: SubscribeJob): Promise<void> {
+  const topic = `warmup/sub/${job.clientId}`;
+  const payload = makePayload(64);
+  const n = Math.min(WARMUP, job.expected); // --quick stays quick
+  let got = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  const onMessage = (t: string): void => {
+    if (t === topic && ++got === n) done();
+  };
+  client.on('message', onMessage);
+  await subscribeAsync(client, topic, job.qos);
+  await pumpAll(client, n, () => topic, payload, job.qos, 20);
+  await all;
+  client.off('message', onMessage);
+  await new Promise<void>((resolve, reject) => client.unsubscribe(topic, (err?: Error) => (err ? reject(err) : resolve())));
 }
 
 /** A straightforward MQTT filter match by splitting both strings, as `mqtt-match` does. */

@@ -51,7 +51,7 @@ async function publish(client: MqttClient, job: PublishJob): Promise<void> {
   const topicOf = spread ? (i: number) => `${topic}/${i % spread}/x` : () => topic;
   // Warm-up (both Node libraries do the same): let the JIT compile the publish path on a
   // topic nobody subscribes to, so short runs measure steady state, not compilation.
-  await lastValueFrom(paced(Math.min(2000, job.count), () => client.publish('warmup/rxmqtt', payload, { qos }), job.window), { defaultValue: undefined });
+  await lastValueFrom(paced(Math.min(WARMUP, job.count), () => client.publish('warmup/rxmqtt', payload, { qos }), job.window), { defaultValue: undefined });
   const heapStart = heapAfterGc();
   const heapRounds: number[] = [];
   send({ type: 'ready' });
@@ -67,7 +67,25 @@ async function publish(client: MqttClient, job: PublishJob): Promise<void> {
   send({ type: 'result', count: sent, ...window, maxRssKb: maxRssKb(), heapStart, heapEnd: heapAfterGc(), ...(job.rounds ? { heapRounds } : {}) });
 }
 
+/** Publishes (and, for a subscriber, round trips) before measuring: V8 needs ~10k to optimise either library's hot path. */
+const WARMUP = 10_000;
+
+/**
+ * Warm-up for a subscriber (the same in both Node workers): WARMUP messages through the
+ * broker to itself on a topic of its own, so the receive path is optimised before the
+ * measured window, as the publisher's is.
+ */
+async function warmReceive(client: MqttClient, job: SubscribeJob): Promise<void> {
+  const topic = `warmup/sub/${job.clientId}`;
+  const payload = makePayload(64);
+  const n = Math.min(WARMUP, job.expected); // --quick stays quick
+  const all = lastValueFrom(client.messages$(topic, { qos: job.qos }).pipe(take(n), countOf()));
+  await lastValueFrom(paced(n, () => client.publish(topic, payload, { qos: job.qos }), 20));
+  await all;
+}
+
 async function subscribe(client: MqttClient, job: SubscribeJob): Promise<void> {
+  await warmReceive(client, job);
   const arrivals = new Arrivals(job.expected);
   const acked = subAcks(client, 1);
   const subscription = client.messages$(job.filter, { qos: job.qos }).subscribe(() => arrivals.hit());
