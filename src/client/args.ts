@@ -63,15 +63,14 @@ export function toOutgoingMessage(
   checkProperties(options.properties, version);
   const bytes = toPayloadBytes(payload);
   if (bytes instanceof MqttError) throw bytes;
-  const message: OutgoingMessage = {
-    topic,
-    payload: bytes,
-    qos,
-    retain: options.retain ?? false,
-    ...(options.properties ? { properties: options.properties } : {}),
-  };
-  const size = encodedLength({ type: 'publish', ...message, dup: false, ...(qos > 0 ? { packetId: 1 } : {}) }, version);
+  const message: OutgoingMessage = { topic, payload: bytes, qos, retain: options.retain ?? false };
+  if (options.properties) message.properties = options.properties;
   const limit = Math.min(maximumPacketSize ?? Infinity, MAX_REMAINING_LENGTH + 5);
+  // Without properties, an upper bound (fixed header 5, topic ≤ 3 bytes a UTF-16 unit,
+  // packet id 2) settles most publishes without measuring; with them, measuring also
+  // checks every property against the spec, so bad ones are refused before sending.
+  if (message.properties === undefined && 9 + 3 * topic.length + bytes.length <= limit) return message;
+  const size = encodedLength({ type: 'publish', ...message, dup: false, ...(qos > 0 ? { packetId: 1 } : {}) }, version);
   if (size > limit) {
     throw new MqttError('packet-too-large', `A PUBLISH of ${size} bytes exceeds the maximum packet size of ${limit} bytes`, {
       rule: 'MQTT-3.1.2-24',

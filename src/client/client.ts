@@ -12,7 +12,7 @@ import type { ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../ses
 import { validateSessionConfig } from '../session';
 import { nodeTransport, parseBrokerUrl } from '../transport';
 import { toOutgoingMessage, toSubscriptions, toTopicFilters, type PublishOptions, type SubscribeOptions, type SubscribeRequest } from './args';
-import { Engine } from './engine';
+import { Engine, type RequestEvent } from './engine';
 import type { ClientEvent } from './events';
 import { MqttMessage } from './message';
 import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
@@ -132,26 +132,14 @@ export class MqttClient {
    * packet is sent withdraws it; after, the session still completes the flow.
    */
   publish(topic: string, payload: Payload, options: PublishOptions = {}): Observable<PublishAck> {
-    return new Observable<PublishAck>((subscriber) => {
-      let message;
-      try {
-        message = toOutgoingMessage(topic, payload, options, this.options.session.protocolVersion, this.brokerMaximumPacketSize());
-      } catch (err) {
-        subscriber.error(err);
-        return;
-      }
-      let settled = false;
-      const id = this.engine.request(
-        (requestId) => ({ type: 'publishRequested', requestId, message }),
-        (result) => {
-          settled = true;
-          settleInto(subscriber, result);
-        },
-      );
-      return () => {
-        if (!settled) this.engine.forget(id, true);
-      };
-    });
+    return this.ask(
+      () => {
+        const message = toOutgoingMessage(topic, payload, options, this.options.session.protocolVersion, this.brokerMaximumPacketSize());
+        return (requestId) => ({ type: 'publishRequested', requestId, message });
+      },
+      (result) => result,
+      true,
+    );
   }
 
   /**
@@ -162,50 +150,52 @@ export class MqttClient {
    * failure), `invalid-argument`, or `connection-closed`.
    */
   subscribe(filters: SubscribeRequest, options: SubscribeOptions = {}): Observable<SubAck> {
-    return new Observable<SubAck>((subscriber) => {
-      let subscriptions;
-      try {
-        subscriptions = toSubscriptions(filters, options, this.options.session.protocolVersion);
-      } catch (err) {
-        subscriber.error(err);
-        return;
-      }
-      const properties = options.properties;
-      let settled = false;
-      const id = this.engine.request(
-        (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) }),
-        (result) => {
-          settled = true;
-          settleInto(subscriber, checkCodes(result, 'subscribe-failed', 'subscription'));
-        },
-      );
-      return () => {
-        if (!settled) this.engine.forget(id, false);
-      };
-    });
+    return this.ask(
+      () => {
+        const subscriptions = toSubscriptions(filters, options, this.options.session.protocolVersion);
+        const { properties } = options;
+        return (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) });
+      },
+      (result) => checkCodes(result, 'subscribe-failed', 'subscription'),
+      false,
+    );
   }
 
   /** UNSUBSCRIBE. Emits one `UnsubAck` and completes; errors with `unsubscribe-failed` (MQTT 5 codes ≥ 0x80), `invalid-argument`, `connection-closed`. */
   unsubscribe(filters: string | readonly string[], options: { properties?: Properties } = {}): Observable<UnsubAck> {
-    return new Observable<UnsubAck>((subscriber) => {
-      let topicFilters;
+    return this.ask(
+      () => {
+        const topicFilters = toTopicFilters(filters, options.properties, this.options.session.protocolVersion);
+        const { properties } = options;
+        return (requestId) => ({ type: 'unsubscribeRequested', requestId, topicFilters, ...(properties ? { properties } : {}) });
+      },
+      (result) => checkCodes(result, 'unsubscribe-failed', 'unsubscription'),
+      false,
+    );
+  }
+
+  /**
+   * One request as a cold Observable: `prepare` validates (a throw errors the subscriber
+   * before anything is sent) and returns the session event; the settled result, through
+   * `check`, becomes one value and completion, or an error. Unsubscribing before it
+   * settles forgets it — and withdraws a publish not yet sent.
+   */
+  private ask<T>(prepare: () => (requestId: number) => RequestEvent, check: (result: SettleResult) => SettleResult, withdraw: boolean): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      let event;
       try {
-        topicFilters = toTopicFilters(filters, options.properties, this.options.session.protocolVersion);
+        event = prepare();
       } catch (err) {
         subscriber.error(err);
         return;
       }
-      const properties = options.properties;
       let settled = false;
-      const id = this.engine.request(
-        (requestId) => ({ type: 'unsubscribeRequested', requestId, topicFilters, ...(properties ? { properties } : {}) }),
-        (result) => {
-          settled = true;
-          settleInto(subscriber, checkCodes(result, 'unsubscribe-failed', 'unsubscription'));
-        },
-      );
+      const id = this.engine.request(event, (result) => {
+        settled = true;
+        settleInto(subscriber, check(result));
+      });
       return () => {
-        if (!settled) this.engine.forget(id, false);
+        if (!settled) this.engine.forget(id, withdraw);
       };
     });
   }

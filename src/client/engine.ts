@@ -45,6 +45,9 @@ const CLOSE_GRACE_MS = 2000;
 
 type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
 
+/** The events a request starts with (each carries the request id the engine assigns). */
+export type RequestEvent = Extract<EventBody, { requestId: number }>;
+
 export interface EngineHooks {
   connected(connack: ConnAck): void;
   deliver(message: PublishPacket, deliveryId: number | undefined): void;
@@ -129,7 +132,7 @@ export class Engine {
   }
 
   /** Registers a request, dispatches its event, and returns its id (for withdrawal). */
-  request(body: (requestId: number) => EventBody, onResult: (result: SettleResult) => void): number {
+  request(body: (requestId: number) => RequestEvent, onResult: (result: SettleResult) => void): number {
     const requestId = ++this.lastRequestId;
     this.pending.set(requestId, onResult);
     this.dispatch(body(requestId));

@@ -1,0 +1,79 @@
+/**
+ * Type-level tests of the public API (NgRx's spec/types habit): this file must compile
+ * under ts-jest's diagnostics. Each `@ts-expect-error` fails the build if the line it
+ * guards ever type-checks, so misuse stays a compile error.
+ */
+import type { Observable } from 'rxjs';
+import {
+  MqttClient,
+  MqttError,
+  type ConnAck,
+  type ConnectionState,
+  type MqttMessage,
+  type PublishAck,
+  type SubAck,
+  type UnsubAck,
+} from '../../src';
+import { TestBroker } from '../../src/testing';
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const assertType = <T extends true>(): T => true as T;
+
+describe('public API types', () => {
+  const client = new MqttClient({ transport: new TestBroker().transport, protocolVersion: 5 });
+
+  it('every method returns the Observable DESIGN.md promises', () => {
+    assertType<Equals<ReturnType<typeof client.connect>, Observable<ConnAck>>>();
+    assertType<Equals<ReturnType<typeof client.publish>, Observable<PublishAck>>>();
+    assertType<Equals<ReturnType<typeof client.subscribe>, Observable<SubAck>>>();
+    assertType<Equals<ReturnType<typeof client.unsubscribe>, Observable<UnsubAck>>>();
+    assertType<Equals<ReturnType<typeof client.messages$>, Observable<MqttMessage>>>();
+    assertType<Equals<ReturnType<typeof client.request>, Observable<MqttMessage>>>();
+    assertType<Equals<ReturnType<typeof client.disconnect>, Observable<void>>>();
+    assertType<Equals<typeof client.connectionState$, Observable<ConnectionState>>>();
+    expect(client).toBeInstanceOf(MqttClient);
+  });
+
+  it('narrows ConnectionState by its type tag', () => {
+    const describe = (s: ConnectionState): string => {
+      switch (s.type) {
+        case 'connected':
+          return String(s.connack.sessionPresent);
+        case 'disconnected':
+          return s.error?.code ?? String(s.serverDisconnect);
+        case 'idle':
+        case 'connecting':
+        case 'closed':
+          return s.type;
+        default: {
+          const never: never = s;
+          return never;
+        }
+      }
+    };
+    expect(describe({ type: 'idle' })).toBe('idle');
+  });
+
+  it('refuses misuse at compile time', () => {
+    const misuse = (): void => {
+      // @ts-expect-error QoS 3 does not exist
+      client.publish('a', 'b', { qos: 3 });
+      // @ts-expect-error retainHandling is 0, 1 or 2
+      client.subscribe('a', { retainHandling: 3 });
+      // @ts-expect-error payloads are strings, bytes, numbers or null
+      client.publish('a', { not: 'bytes' });
+      // @ts-expect-error protocol levels are 3, 4 and 5
+      new MqttClient({ protocolVersion: 6 });
+      // @ts-expect-error clean is boolean or 'first-only'
+      new MqttClient({ clean: 'sometimes' });
+    };
+    expect(typeof misuse).toBe('function');
+  });
+
+  it('MqttError codes are a closed union', () => {
+    const code: MqttError['code'] = 'queue-full';
+    // @ts-expect-error not an error code
+    const wrong: MqttError['code'] = 'oops';
+    expect([code, wrong]).toHaveLength(2);
+  });
+});
