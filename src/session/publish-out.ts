@@ -106,28 +106,34 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
   return true;
 }
 
-/** Sends from the backlog while connected and the window has room (QoS 0 needs none). */
+/**
+ * Sends from the backlog while connected, writable and the window has room (QoS 0 needs
+ * none). The queue is threaded through the loop and written back once: a drain after
+ * the socket unblocks sends dozens of publishes, and copying the session scope twice
+ * per publish showed up as the blocked publisher's largest cost. `sendNew` never reads
+ * `session.queue`, so the stale copy it patches alongside is overwritten at the end.
+ */
 export function drainQueue(s: Step): void {
-  while (s.state.connection.type === 'connected' && s.state.connection.writable && s.state.session.queue.size > 0) {
-    const popped = fifoPop(s.state.session.queue);
-    if (popped === undefined) return;
+  const start = s.state.session.queue;
+  let queue = start;
+  while (queue.size > 0) {
+    const conn = s.state.connection;
+    if (conn.type !== 'connected' || !conn.writable) break;
+    const popped = fifoPop(queue);
+    if (popped === undefined) break;
     const { value, rest } = popped;
-    const putBack = (): void => {
-      // Keep the reversal fifoPop paid for, so a full window does not re-reverse each time.
-      if (s.state.session.queue.front === null) patchSession(s, { queue: fifoUnshift(rest, value) });
-    };
+    // Put back what cannot go now, keeping the reversal fifoPop paid for.
     if (value.message.qos > 0 && s.state.session.inflight >= windowSize(s)) {
-      putBack();
-      return;
+      queue = fifoUnshift(rest, value);
+      break;
     }
-    const before = s.state.session.queue;
-    patchSession(s, { queue: rest });
     if (!sendNew(s, value.requestId, value.message)) {
-      patchSession(s, { queue: before });
-      putBack();
-      return;
+      queue = fifoUnshift(rest, value);
+      break;
     }
+    queue = rest;
   }
+  if (queue !== start) patchSession(s, { queue });
 }
 
 export function onPublishWithdrawn(s: Step, requestId: number): void {
