@@ -92,6 +92,18 @@ describe('client features against mosquitto', () => {
     r.ack();
   });
 
+  it('bridgeMode sets the bridge bit on the protocol level: mosquitto logs a bridge, not a client', async () => {
+    const plain = makeClient(broker.port, 4, { clientId: `plain-${process.pid}` });
+    const bridge = makeClient(broker.port, 4, { clientId: `bridge-${process.pid}`, bridgeMode: true });
+    expect((await connected(plain)).reasonCode).toBe(0);
+    expect((await connected(bridge)).reasonCode).toBe(0);
+    await delay(100);
+    const logs = broker.mosquitto!.logs();
+    expect(logs).toContain(`New bridge connected from 127.0.0.1`);
+    expect(logs).toMatch(new RegExp(`New bridge connected from [^\\n]* as bridge-${process.pid} `));
+    expect(logs).toMatch(new RegExp(`New client connected from [^\\n]* as plain-${process.pid} `));
+  });
+
   it('events$ reports packets by type, id and size, and never the password', async () => {
     const password = 'hunter2-very-secret';
     const client = makeClient(broker.port, 4, { username: 'someone', password });
