@@ -4,6 +4,7 @@ export * from './codec';
 export { MqttClient, MqttMessage } from './client';
 export type {
   MqttClientOptions,
+  Logger,
   WillOptions,
   PublishOptions,
   SubscribeOptions,

@@ -59,6 +59,13 @@ export class MqttClient {
       },
       closed: (error) => this.onClosed(error),
       event: (event) => this.events.next(event),
+      log: (level, message) => {
+        const logger = options.logger;
+        if (logger === undefined) return;
+        const line = `rxmqtt ${this.options.session.clientId}: ${message}`;
+        if (level === 'warning') logger.warn?.(line);
+        else logger[level]?.(line);
+      },
       wantsEvents: () => this.events.observed,
     });
     this.router = new Router({

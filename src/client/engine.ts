@@ -36,7 +36,7 @@ import {
 } from '../session';
 import type { SocketEvent, SocketWriter, Transport } from '../transport/types';
 import { assertNever } from '../util/assert-never';
-import type { ClientEvent } from './events';
+import type { ClientEvent, LogLevel } from './events';
 import type { ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 
@@ -56,6 +56,8 @@ export interface EngineHooks {
   /** Diagnostics for `events$`; called only while `wantsEvents()` is true. */
   event(event: ClientEvent): void;
   wantsEvents(): boolean;
+  /** The session's log lines, for the `logger` option (called whether or not events$ is observed). */
+  log(level: LogLevel, message: string): void;
 }
 
 export class Engine {
@@ -201,6 +203,7 @@ export class Engine {
       case 'closeTransport':
         return this.closeTransport(command.error);
       case 'log':
+        this.hooks.log(command.level, command.message);
         if (this.hooks.wantsEvents()) this.hooks.event({ type: 'log', level: command.level, message: command.message });
         return;
       default:

@@ -1,7 +1,7 @@
 // The Rx client: re-exports only.
 export { MqttClient, type DisconnectOptions } from './client';
 export type { RequestOptions } from './request';
-export type { MqttClientOptions, WillOptions } from './options';
+export type { Logger, MqttClientOptions, WillOptions } from './options';
 export type { PublishOptions, SubscribeOptions, SubscribeRequest } from './args';
 export type { ConnectionState } from './state';
 export type { ClientEvent, LogLevel } from './events';

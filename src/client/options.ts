@@ -58,6 +58,19 @@ export interface MqttClientOptions {
   scheduler?: SchedulerLike;
   /** Replaces the socket: a function from connection options to a `Transport`. For tests and custom transports. */
   transport?: (options: TransportOptions & { protocol: BrokerProtocol }) => Transport;
+  /**
+   * Where the client's log lines go (Paho's `enable_logger`): any console-like object —
+   * `console` itself, pino, winston. The same lines are on `events$` as `log` events.
+   */
+  logger?: Logger;
+}
+
+/** The methods `logger` may have; missing ones are skipped. `warning` lines go to `warn`. */
+export interface Logger {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
 }
 
 export interface ResolvedOptions {
