@@ -340,7 +340,7 @@ function packetIdOf(packet: Packet): number | undefined {
   return 'packetId' in packet ? packet.packetId : undefined;
 }
 
-export function toMqttError(err: unknown): MqttError {
+function toMqttError(err: unknown): MqttError {
   if (err instanceof MqttError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new MqttError('connection-closed', message, { cause: err });

@@ -43,14 +43,6 @@ export function fifoPop<T>(q: Fifo<T>): { value: T; rest: Fifo<T> } | undefined 
   return { value: front.head, rest: { front: front.tail, back, size: q.size - 1 } };
 }
 
-export function fifoPeek<T>(q: Fifo<T>): T | undefined {
-  if (q.front !== null) return q.front.head;
-  let node = q.back;
-  if (node === null) return undefined;
-  while (node.tail !== null) node = node.tail;
-  return node.head;
-}
-
 /** Oldest first. */
 export function fifoToArray<T>(q: Fifo<T>): T[] {
   const out: T[] = [];

@@ -24,8 +24,3 @@ export function allocatePacketId(session: SessionScope): { packetId: number; nex
   }
   return undefined;
 }
-
-/** Number of ids in use (for invariants and tests). */
-export function packetIdsInUse(session: SessionScope): number[] {
-  return [...session.flows.ids];
-}
