@@ -6,6 +6,7 @@
  *   npx tsx bench/e2e/run.ts            full run (about 10 minutes on 2 cores)
  *   npx tsx bench/e2e/run.ts --quick    smoke run (under a minute; no claim about speed)
  *   … --only=throughput,latency,fanin,memory
+ *   … --libs=rxmqtt,mqttjs --sizes=64 --qos=1 --reps=5 --count=100000   narrow a run for an A/B
  *
  * Prints one Markdown table per scenario and saves every raw run to
  * bench/results/e2e[-quick]-<date>.json. See bench/e2e/README.md for the method.
@@ -14,26 +15,38 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { environment, saveResults } from '../lib/report';
 import { startBroker, type Broker } from './broker';
-import { config } from './config';
+import { config, type Config } from './config';
 import { buildWorkers, libraries, removeBuild } from './party';
 import type { Context } from './pair';
+import type { QoS } from './protocol';
 import { fanIn, latency, memory, throughput, type FanInRun, type LatencyRun, type MemoryRun, type ThroughputRun } from './scenarios';
 import { failures, fanInTable, latencyTable, memoryTable, throughputTables } from './tables';
 
 const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wants = (name: string): boolean => !ONLY || ONLY.includes(name);
+const listArg = (name: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 
 /** Peak RSS of a `node` that does nothing: the floor under every Node client's number. */
 function nodeBaselineKb(): number {
   return Number(execFileSync(process.execPath, ['--expose-gc', '-e', 'console.log(process.resourceUsage().maxRSS)']).toString());
 }
 
+/** The config with --sizes, --qos and --reps applied. */
+function narrowed(cfg: Config): Config {
+  const sizes = listArg('sizes')?.map(Number);
+  const qos = listArg('qos')?.map((q) => Number(q) as QoS);
+  const reps = listArg('reps')?.map(Number)[0];
+  const n = listArg('count')?.map(Number)[0];
+  const count = n ? { 0: n, 1: n, 2: n } : cfg.count;
+  return { ...cfg, sizes: sizes ?? cfg.sizes, qos: qos ?? cfg.qos, reps: reps ?? cfg.reps, count };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // Other work on the machine skews every number: the load average is recorded and printed.
   const loadavgAtStart = loadavg();
-  const cfg = config(QUICK);
+  const cfg = narrowed(config(QUICK));
   const log = (line: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   const outdir = await buildWorkers();
   process.once('exit', () => removeBuild(outdir)); // also when something throws past `finally`
@@ -41,7 +54,10 @@ async function main(): Promise<void> {
   try {
     broker = await startBroker();
     log(`mosquitto ${broker.version} pid ${broker.pid} on 127.0.0.1:${broker.port}`);
-    const { libraries: libs, notes } = libraries(outdir);
+    const found = libraries(outdir);
+    const only = listArg('libs');
+    const libs = only ? found.libraries.filter((l) => only.includes(l.name)) : found.libraries;
+    const notes = found.notes;
     for (const note of notes) log(note);
     const ctx: Context = { cfg, host: '127.0.0.1', port: broker.port, brokerPid: broker.pid, runId: `${process.pid}`, log };
 

@@ -154,25 +154,49 @@ export class Engine {
 
   /**
    * Reduces every queued event, one at a time and in order (events raised meanwhile join
-   * the queue), then writes the run's packets at once and settles its requests.
+   * the queue), then writes the run's packets at once and settles its requests. Whatever
+   * the settles set off (a `mergeMap` subscribing its next publish, say) joins the queue
+   * too and is worked through by the same loop: the stack stays flat however long the
+   * chain. Settling synchronously into a nested run instead grew the stack by a level per
+   * message, and overflowed when a drained socket released thousands of publishes at once.
    */
   private run(): void {
     this.running = true;
-    const now = this.scheduler.now();
     try {
-      for (let i = 0; i < this.inbox.length; i++) {
-        const event = this.inbox[i] as SessionEvent;
-        event.now = now; // bodies are fresh objects made for this dispatch: no copy needed
-        const { state, commands } = reduce(this.state, event);
-        this.state = state;
-        for (let j = 0; j < commands.length; j++) this.execute(commands[j]);
-      }
+      do {
+        const now = this.scheduler.now();
+        for (let i = 0; i < this.inbox.length; i++) {
+          const event = this.inbox[i] as SessionEvent;
+          event.now = now; // bodies are fresh objects made for this dispatch: no copy needed
+          const { state, commands } = reduce(this.state, event);
+          this.state = state;
+          for (let j = 0; j < commands.length; j++) this.execute(commands[j]);
+        }
+        this.inbox.length = 0;
+        this.outbox.flush();
+      } while (this.inbox.length > 0);
     } finally {
       this.inbox.length = 0;
       this.running = false;
     }
-    this.outbox.flush();
     this.armTimer();
+  }
+
+  /** The socket drained: replays what waited (its settles queue their follow-ups), then tells the session. */
+  private onDrained(): void {
+    if (this.running) {
+      // Drained inside a run (a synchronous transport): the run's loop picks up what follows.
+      this.outbox.drained();
+    } else {
+      this.running = true;
+      try {
+        this.outbox.drained();
+      } finally {
+        this.running = false;
+      }
+    }
+    if (!this.outbox.isBlocked) this.inbox.push({ type: 'transportDrained' });
+    if (!this.running && this.inbox.length > 0) this.run();
   }
 
   /** Closes the socket at once with `error`, without the session's say (dial timeout, malformed input). */
@@ -263,9 +287,7 @@ export class Engine {
         return this.onData(event.bytes);
       case 'drained':
         if (this.hooks.wantsEvents()) this.hooks.event({ type: 'drained' });
-        this.outbox.drained();
-        if (!this.outbox.isBlocked) this.dispatch({ type: 'transportDrained' });
-        return;
+        return this.onDrained();
       default:
         return assertNever(event);
     }
