@@ -13,6 +13,8 @@ export interface Failure { error?: string }
 export interface ThroughputRun extends Failure {
   library: LibraryName; size: number; qos: QoS; rep: number; expected: number;
   received?: number; rate?: number; pubCpuUsPerMsg?: number; subCpuUsPerMsg?: number; brokerCpuUsPerMsg?: number;
+  /** The system (kernel) part of the CPU per message above: syscalls and wake-ups, not our code. */
+  pubSysUsPerMsg?: number; subSysUsPerMsg?: number;
   pubRssKb?: number; subRssKb?: number;
 }
 
@@ -37,6 +39,7 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
+const fmt = (n: number | undefined): string => (n === undefined ? '?' : n.toFixed(1));
 const cpu = (r: WorkerResult): number => r.cpuUserUs + r.cpuSystemUs;
 
 /** Delivery rate at the receiver: messages after the first over the first→last span. */
@@ -64,10 +67,12 @@ export async function throughput(ctx: Context, libraries: readonly Library[]): P
         const run: ThroughputRun = {
           ...base, received: receiver.count, rate: rate(receiver), pubCpuUsPerMsg: cpu(sender) / sender.count,
           subCpuUsPerMsg: cpu(receiver) / Math.max(1, receiver.count), brokerCpuUsPerMsg: brokerCpuUs / count,
+          pubSysUsPerMsg: sender.cpuSystemUs / sender.count, subSysUsPerMsg: receiver.cpuSystemUs / Math.max(1, receiver.count),
           pubRssKb: sender.maxRssKb, subRssKb: receiver.maxRssKb,
         };
         runs.push(run);
-        ctx.log(`throughput ${lib.name} ${size} B QoS ${qos} #${rep + 1}: ${Math.round(run.rate ?? 0)} msg/s, ${run.received}/${count} received`);
+        ctx.log(`throughput ${lib.name} ${size} B QoS ${qos} #${rep + 1}: ${Math.round(run.rate ?? 0)} msg/s, ${run.received}/${count} received; ` +
+          `CPU µs/msg publisher ${fmt(run.pubCpuUsPerMsg)} (sys ${fmt(run.pubSysUsPerMsg)}), subscriber ${fmt(run.subCpuUsPerMsg)} (sys ${fmt(run.subSysUsPerMsg)})`);
       } catch (error) {
         runs.push({ ...base, error: describe(error) });
         ctx.log(`throughput ${lib.name} ${size} B QoS ${qos} #${rep + 1}: FAILED ${describe(error)}`);

@@ -39,6 +39,7 @@ import { assertNever } from '../util/assert-never';
 import type { ClientEvent, LogLevel } from './events';
 import type { ResolvedOptions } from './options';
 import { Outbox } from './outbox';
+import { RequestTable } from './request-table';
 
 /** How long a requested close waits for the broker to close its side before destroying the socket. */
 const CLOSE_GRACE_MS = 2000;
@@ -71,7 +72,7 @@ export class Engine {
   private decoder: FrameDecoder;
   private readonly outbox: Outbox;
   private closing: { error: MqttError | undefined } | undefined;
-  private readonly pending = new Map<number, (result: SettleResult) => void>();
+  private readonly pending = new RequestTable<(result: SettleResult) => void>();
   private lastRequestId = 0;
   private timer: Subscription | undefined;
   private timerAt = Infinity;
@@ -143,7 +144,7 @@ export class Engine {
 
   /** The caller no longer wants the result: forget it (and tell the session, for a publish). */
   forget(requestId: number, withdrawPublish: boolean): void {
-    if (!this.pending.delete(requestId)) return;
+    if (this.pending.take(requestId) === undefined) return;
     if (withdrawPublish) this.dispatch({ type: 'publishWithdrawn', requestId });
   }
 
@@ -214,9 +215,8 @@ export class Engine {
       case 'deliverMessage':
         return this.hooks.deliver(command.message, command.deliveryId);
       case 'settleRequest': {
-        const onResult = this.pending.get(command.requestId);
+        const onResult = this.pending.take(command.requestId);
         if (!onResult) return;
-        this.pending.delete(command.requestId);
         // A QoS 0 publish completes "once written": after the run's write (or the drain).
         const { result } = command;
         this.outbox.afterWrite(() => onResult(result));
