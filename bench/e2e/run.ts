@@ -3,7 +3,7 @@
  * clients where installed), every client in its own process, all against one mosquitto
  * started for this run on a free 127.0.0.1 port.
  *
- *   npx tsx bench/e2e/run.ts            full run (about 10 minutes on 2 cores)
+ *   npx tsx bench/e2e/run.ts            full run (about 15 minutes on 2 cores)
  *   npx tsx bench/e2e/run.ts --quick    smoke run (under a minute; no claim about speed)
  *   … --only=throughput,latency,fanin,memory
  *   … --libs=rxmqtt,mqttjs --sizes=64 --qos=1 --reps=5 --count=100000   narrow a run for an A/B
