@@ -4,7 +4,7 @@
  * filters, `$`-topics, unsubscribe, and refusals of bad input before anything is sent.
  */
 
-import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { count, firstValueFrom, lastValueFrom, map, mergeMap, range, take, toArray, type Observable } from 'rxjs';
 import { MqttError } from '../../src';
 import { brokerKinds, brokerVersions, closeClients, connected, delay, makeClient, nextValues, startBroker, text, type Broker } from './helpers';
 
@@ -129,6 +129,28 @@ describe.each(brokerKinds)('client against %s', (kind) => {
       const unsub = await firstValueFrom(client.unsubscribe(['f/1', 'f/2']));
       expect(unsub.reasonCodes).toEqual(version === 5 ? [0, 0] : []);
     });
+
+    it('a burst of 60,000 QoS 0 publishes through mergeMap fills the socket; every one completes and arrives, in order', async () => {
+      // Regression: when the full socket drained, thousands of held publishes settled at
+      // once and the publisher died of stack overflow or hung (see deep-chains.spec.ts).
+      const sub = makeClient(broker.port, version);
+      const pub = makeClient(broker.port, version);
+      await connected(sub);
+      await connected(pub);
+      const n = 60_000;
+      const topic = `burst/${version}/${kind}`;
+      let blocked = 0;
+      pub.events$.subscribe((e) => e.type === 'backpressure' && blocked++);
+      const received = lastValueFrom(sub.messages$(topic, { qos: 0 }).pipe(take(n), map((m) => m.payload[0] * 256 + m.payload[1]), toArray()));
+      await delay(100);
+      const payload = (i: number): Uint8Array => { const p = new Uint8Array(64); p[0] = (i % 65536) >> 8; p[1] = i % 256; return p; };
+      const sent = await lastValueFrom(range(0, n).pipe(mergeMap((i) => pub.publish(topic, payload(i)), 20), count()));
+      expect(sent).toBe(n);
+      expect(blocked).toBeGreaterThan(0); // the socket did fill, so the drain path ran
+      const order = await received;
+      expect(order).toHaveLength(n);
+      expect(order.every((v, i) => v === i % 65536)).toBe(true);
+    }, 60_000);
 
     it('refuses bad input with a typed error and sends nothing', async () => {
       const client = makeClient(broker.port, version);
