@@ -71,24 +71,15 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
     fail(s, requestId, new MqttError('invalid-argument', 'The broker does not support retained messages', { rule: 'MQTT-3.2.2-14' }));
     return true;
   }
-  const base: PublishPacket = {
-    type: 'publish',
-    topic: message.topic,
-    payload: message.payload,
-    qos: message.qos,
-    retain: message.retain,
-    dup: false,
-  };
   if (message.qos === 0) {
-    send(s, message.properties === undefined ? base : { ...base, properties: message.properties });
+    send(s, newPublish(message, undefined));
     settle(s, requestId, { ok: true, value: { qos: 0, reasonCode: 0 } });
     return true;
   }
   const session = s.state.session;
   const id = allocatePacketId(session);
   if (id === undefined) return false;
-  const packet: PublishPacket = { ...base, packetId: id.packetId };
-  if (message.properties !== undefined) packet.properties = message.properties;
+  const packet = newPublish(message, id.packetId);
   const flow: PublishFlow = {
     type: 'publish',
     seq: session.nextSeq,
@@ -104,6 +95,21 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
   });
   send(s, packet);
   return true;
+}
+
+/** The PUBLISH for `message`, first sent (dup false): one object, one shape, per message. */
+function newPublish(message: OutgoingMessage, packetId: number | undefined): PublishPacket {
+  const packet: PublishPacket = {
+    type: 'publish',
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+    dup: false,
+    packetId,
+    properties: message.properties,
+  };
+  return packet;
 }
 
 /**
