@@ -1,8 +1,9 @@
 /**
  * The libraries under test and how to start one of their clients. A `Party` is one
  * client process driven through the worker protocol (or, for the C clients, an adapter
- * that plays it). The two Node workers are bundled with esbuild first so both run on
- * plain `node --expose-gc`, with no TypeScript loader in the measured process.
+ * that plays it). The three Node workers (rxmqtt, MQTT.js, and the raw-socket floor)
+ * are bundled with esbuild first so all run on plain `node --expose-gc`, with no
+ * TypeScript loader in the measured process.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -24,14 +25,16 @@ export interface Party {
   close(force?: boolean): Promise<void>;
 }
 
-export type LibraryName = 'rxmqtt' | 'mqttjs' | 'paho' | 'c';
+/** `raw` is the floor: a Node socket with no MQTT library on its hot path (worker-raw.ts). */
+export type LibraryName = 'rxmqtt' | 'mqttjs' | 'paho' | 'c' | 'raw';
 
 export interface Library {
   name: LibraryName;
   label: string;
-  /** Any role (Node workers); the peers only publish and subscribe. */
+  /** Any role it has (Node workers); the peers only publish and subscribe. */
   worker?(job: Job): Party;
-  publisher(job: PublishJob): Party;
+  /** Absent for the floor, which does not publish: its throughput rows take rxmqtt's publisher. */
+  publisher?(job: PublishJob): Party;
   subscriber(job: SubscribeJob): Party;
 }
 
@@ -42,7 +45,9 @@ export async function buildWorkers(): Promise<string> {
   const outdir = join(ROOT, '.tmp', `bench-e2e-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: { 'worker-rxmqtt': join(__dirname, 'worker-rxmqtt.ts'), 'worker-mqttjs': join(__dirname, 'worker-mqttjs.ts') },
+    entryPoints: {
+      'worker-rxmqtt': join(__dirname, 'worker-rxmqtt.ts'), 'worker-mqttjs': join(__dirname, 'worker-mqttjs.ts'), 'worker-raw': join(__dirname, 'worker-raw.ts'),
+    },
     outdir, bundle: true, platform: 'node', format: 'cjs', target: 'node18', outExtension: { '.js': '.cjs' },
     // rxjs, mqtt and ws load from node_modules as in an app; our sources are bundled.
     packages: 'external', sourcemap: true, logLevel: 'warning',
@@ -54,10 +59,20 @@ export function removeBuild(outdir: string): void {
   rmSync(outdir, { recursive: true, force: true });
 }
 
+function nodeWorker(name: 'rxmqtt' | 'mqttjs' | 'raw', label: string, outdir: string, extraNodeArgs: readonly string[]): (job: Job) => Party {
+  return (job) => new Worker(`${label} ${job.role}`, process.execPath, ['--expose-gc', ...extraNodeArgs, join(outdir, `worker-${name}.cjs`), JSON.stringify(job)]);
+}
+
 function nodeLibrary(name: 'rxmqtt' | 'mqttjs', label: string, outdir: string, extraNodeArgs: readonly string[]): Library {
-  const worker = (job: Job): Party =>
-    new Worker(`${label} ${job.role}`, process.execPath, ['--expose-gc', ...extraNodeArgs, join(outdir, `worker-${name}.cjs`), JSON.stringify(job)]);
+  const worker = nodeWorker(name, label, outdir, extraNodeArgs);
   return { name, label, worker, publisher: worker, subscriber: worker };
+}
+
+/** The floor: subscribe, ping and echo only (no publisher), so it needs nothing installed. */
+function floorLibrary(outdir: string, extraNodeArgs: readonly string[]): Library {
+  const label = 'raw Node socket (floor)';
+  const worker = nodeWorker('raw', label, outdir, extraNodeArgs);
+  return { name: 'raw', label, worker, subscriber: worker };
 }
 
 /** A python3 that can import paho, or undefined. */
@@ -81,7 +96,7 @@ function hasCommand(command: string): boolean {
   }
 }
 
-/** rxmqtt and MQTT.js always; Paho and the C clients when installed, else a note why not. */
+/** rxmqtt and MQTT.js always; Paho and the C clients when installed, else a note why not; the raw floor always, last. */
 export function libraries(outdir: string, nodeArgs: readonly string[] = []): { libraries: Library[]; notes: string[] } {
   const found: Library[] = [nodeLibrary('rxmqtt', 'rxmqtt', outdir, nodeArgs), nodeLibrary('mqttjs', 'MQTT.js', outdir, nodeArgs)];
   const notes: string[] = [];
@@ -93,5 +108,6 @@ export function libraries(outdir: string, nodeArgs: readonly string[] = []): { l
   if (hasCommand('mosquitto_pub') && hasCommand('mosquitto_sub')) {
     found.push({ name: 'c', label: 'mosquitto_pub/sub (C)', publisher: (j) => new CPublisher(j), subscriber: (j) => new CSubscriber(j) });
   } else notes.push('C clients skipped: mosquitto_pub/mosquitto_sub not installed (apt-get install -y mosquitto-clients)');
+  found.push(floorLibrary(outdir, nodeArgs));
   return { libraries: found, notes };
 }

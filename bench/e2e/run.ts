@@ -1,12 +1,13 @@
 /**
  * End-to-end benchmark: rxmqtt against MQTT.js (and Paho Python and the mosquitto C
- * clients where installed), every client in its own process, all against one mosquitto
- * started for this run on a free 127.0.0.1 port.
+ * clients where installed, and a raw Node socket as the floor), every client in its own
+ * process, all against one mosquitto started for this run on a free 127.0.0.1 port.
  *
  *   npx tsx bench/e2e/run.ts            full run (about 15 minutes on 2 cores)
  *   npx tsx bench/e2e/run.ts --quick    smoke run (under a minute; no claim about speed)
  *   … --only=throughput,latency,fanin,memory
  *   … --libs=rxmqtt,mqttjs --sizes=64 --qos=1 --reps=5 --count=100000   narrow a run for an A/B
+ *     (names: rxmqtt, mqttjs, paho, c, raw; raw, the socket floor, subscribes to rxmqtt's publisher)
  *
  * Prints one Markdown table per scenario and saves every raw run to
  * bench/results/e2e[-quick]-<date>.json. See bench/e2e/README.md for the method.
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
         `load average ${loadavgAtStart.map((l) => l.toFixed(1)).join(' ')} at start, ${loadavg().map((l) => l.toFixed(1)).join(' ')} at end.`,
       ...notes.map((n) => `Note: ${n}.`),
       tp.length ? throughputTables(tp, libs, cfg.sizes, cfg.qos) : '',
-      lat.length ? latencyTable(lat) : '',
+      lat.length ? latencyTable(lat, libs) : '',
       tp.length || mem.length ? memoryTable(tp, fan, mem, libs, nodeBaselineKb()) : '',
       fan.length ? fanInTable(fan, cfg.fanIn.filters) : '',
       failures([...tp, ...lat, ...fan, ...mem]),

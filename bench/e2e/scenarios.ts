@@ -2,7 +2,8 @@
  * The four scenarios. Each returns raw run records (one per library per repetition);
  * tables.ts summarises them. Within a repetition the library order rotates, so no
  * library always runs first (cold broker) or last. A failed run is recorded with its
- * error and the scenario goes on.
+ * error and the scenario goes on. The raw-socket floor takes part in throughput (as a
+ * subscriber only) and latency; fan-in and memory are about libraries, so not it.
  */
 import type { Library, LibraryName } from './party';
 import { nextId, runPair, type Context } from './pair';
@@ -11,7 +12,10 @@ import type { QoS, WorkerResult } from './protocol';
 export interface Failure { error?: string }
 
 export interface ThroughputRun extends Failure {
+  /** The subscriber's library, and the publisher's unless `publisher` says otherwise. */
   library: LibraryName; size: number; qos: QoS; rep: number; expected: number;
+  /** Set when another library published: the floor's rows (rxmqtt → raw socket). The pub* fields are then that library's. */
+  publisher?: LibraryName;
   received?: number; rate?: number; pubCpuUsPerMsg?: number; subCpuUsPerMsg?: number; brokerCpuUsPerMsg?: number;
   /** The system (kernel) part of the CPU per message above: syscalls and wake-ups, not our code. */
   pubSysUsPerMsg?: number; subSysUsPerMsg?: number;
@@ -52,18 +56,31 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n').slice(0, 4).join(' | ') : String(error);
 }
 
+/**
+ * Each library publishes to its own subscriber. A library without a publisher (the
+ * raw-socket floor) subscribes to rxmqtt's publisher instead, so its row measures the
+ * cheapest possible subscriber; without rxmqtt in the run it is skipped.
+ */
 export async function throughput(ctx: Context, libraries: readonly Library[]): Promise<ThroughputRun[]> {
   const runs: ThroughputRun[] = [];
   const { cfg, host, port } = ctx;
+  const rx = libraries.find((l) => l.name === 'rxmqtt');
+  const runnable = libraries.filter((l) => {
+    if (l.publisher || rx) return true;
+    ctx.log(`throughput: ${l.label} skipped (it has no publisher and borrows rxmqtt's, which is not in this run)`);
+    return false;
+  });
   for (let rep = 0; rep < cfg.reps; rep++) {
-    for (const size of cfg.sizes) for (const qos of cfg.qos) for (const lib of rotate(libraries, rep)) {
+    for (const size of cfg.sizes) for (const qos of cfg.qos) for (const lib of rotate(runnable, rep)) {
       const count = cfg.count[qos];
       const topic = `bench/${nextId(ctx, 'tp')}`;
-      const base = { library: lib.name, size, qos, rep, expected: count };
+      const pub = lib.publisher ? lib : rx!;
+      const base = { library: lib.name, ...(pub === lib ? {} : { publisher: pub.name }), size, qos, rep, expected: count };
+      const name = pub === lib ? lib.name : `${pub.name} → ${lib.name}`;
       try {
         const { sender, receiver, brokerCpuUs } = await runPair(ctx,
           () => lib.subscriber({ role: 'subscribe', host, port, clientId: nextId(ctx, 'sub'), filter: topic, qos, expected: count }),
-          () => lib.publisher({ role: 'publish', host, port, clientId: nextId(ctx, 'pub'), topic, count, size, qos, window: cfg.window }));
+          () => pub.publisher!({ role: 'publish', host, port, clientId: nextId(ctx, 'pub'), topic, count, size, qos, window: cfg.window }));
         const run: ThroughputRun = {
           ...base, received: receiver.count, rate: rate(receiver), pubCpuUsPerMsg: cpu(sender) / sender.count,
           subCpuUsPerMsg: cpu(receiver) / Math.max(1, receiver.count), brokerCpuUsPerMsg: brokerCpuUs / count,
@@ -71,11 +88,11 @@ export async function throughput(ctx: Context, libraries: readonly Library[]): P
           pubRssKb: sender.maxRssKb, subRssKb: receiver.maxRssKb,
         };
         runs.push(run);
-        ctx.log(`throughput ${lib.name} ${size} B QoS ${qos} #${rep + 1}: ${Math.round(run.rate ?? 0)} msg/s, ${run.received}/${count} received; ` +
+        ctx.log(`throughput ${name} ${size} B QoS ${qos} #${rep + 1}: ${Math.round(run.rate ?? 0)} msg/s, ${run.received}/${count} received; ` +
           `CPU µs/msg publisher ${fmt(run.pubCpuUsPerMsg)} (sys ${fmt(run.pubSysUsPerMsg)}), subscriber ${fmt(run.subCpuUsPerMsg)} (sys ${fmt(run.subSysUsPerMsg)})`);
       } catch (error) {
         runs.push({ ...base, error: describe(error) });
-        ctx.log(`throughput ${lib.name} ${size} B QoS ${qos} #${rep + 1}: FAILED ${describe(error)}`);
+        ctx.log(`throughput ${name} ${size} B QoS ${qos} #${rep + 1}: FAILED ${describe(error)}`);
       }
     }
   }
@@ -86,6 +103,7 @@ export async function latency(ctx: Context, libraries: readonly Library[]): Prom
   const runs: LatencyRun[] = [];
   const { cfg, host, port } = ctx;
   const { warmup, count, size } = cfg.latency;
+  // Every library with a worker plays both sides: rxmqtt, MQTT.js and the raw-socket floor.
   const nodeLibs = libraries.filter((l) => l.worker);
   for (let rep = 0; rep < cfg.reps; rep++) {
     for (const qos of cfg.latency.qos) for (const lib of rotate(nodeLibs, rep)) {
@@ -141,12 +159,15 @@ export async function fanIn(ctx: Context, libraries: readonly Library[]): Promis
   return runs;
 }
 
-/** A long QoS 1 run per Node library: heap after GC at start, after each round, at the end. */
+/**
+ * A long QoS 1 run per Node library: heap after GC at start, after each round, at the
+ * end. Not for the raw-socket floor: it has no publisher, and no library whose heap could grow.
+ */
 export async function memory(ctx: Context, libraries: readonly Library[]): Promise<MemoryRun[]> {
   const runs: MemoryRun[] = [];
   const { cfg, host, port } = ctx;
   const { count, rounds } = cfg.memory;
-  for (const lib of libraries.filter((l) => l.worker)) {
+  for (const lib of libraries.filter((l) => l.worker && l.publisher)) {
     const topic = `bench/${nextId(ctx, 'mem')}`;
     try {
       const { sender, receiver } = await runPair(ctx,

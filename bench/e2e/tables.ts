@@ -31,6 +31,9 @@ function ratio(a: Summary | undefined, b: Summary | undefined): number | undefin
 const r2 = (x: number | undefined): string => (x === undefined ? '—' : `${x.toFixed(2)}×`);
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? '**met**' : '**not met**');
 
+/** The publisher-side numbers of a run, when its publisher is the library the column names (not the floor's borrowed rxmqtt). */
+const ownPublisher = (r: ThroughputRun): boolean => r.publisher === undefined || r.publisher === r.library;
+
 export function throughputTables(runs: readonly ThroughputRun[], libs: readonly Library[], sizes: number[], qoss: number[]): string {
   const pick = (lib: LibraryName, size: number, qos: number): ThroughputRun[] =>
     runs.filter((r) => r.library === lib && r.size === size && r.qos === qos && !r.error);
@@ -49,7 +52,7 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
       .map((r) => `${lib.label} #${r.rep + 1}: ${r.expected - (r.received ?? 0)} lost`));
     tp.push([`${size} B`, String(qos), ...rates.map((s) => cell(s, rateFmt)), r2(ratio(by('rxmqtt', rates), by('mqttjs', rates))), r2(vsC),
       verdict(vsC === undefined ? undefined : vsC >= 1), losses.length ? losses.join('; ') : 'none']);
-    for (const [rows, f] of [[pubCpu, (r: ThroughputRun) => r.pubCpuUsPerMsg], [subCpu, (r: ThroughputRun) => r.subCpuUsPerMsg]] as const) {
+    for (const [rows, f] of [[pubCpu, (r: ThroughputRun) => (ownPublisher(r) ? r.pubCpuUsPerMsg : undefined)], [subCpu, (r: ThroughputRun) => r.subCpuUsPerMsg]] as const) {
       const cpu = libs.map(of(f));
       const rel = ratio(by('rxmqtt', cpu), by('mqttjs', cpu));
       rows.push([`${size} B`, String(qos), ...cpu.map((s) => cell(s, us)), r2(rel), verdict(rel === undefined ? undefined : rel <= 0.5)]);
@@ -68,7 +71,9 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
   ].join('\n\n');
 }
 
-export function latencyTable(runs: readonly LatencyRun[]): string {
+/** rxmqtt against MQTT.js, and the raw-socket floor's column when it ran (no ratio or target for it). */
+export function latencyTable(runs: readonly LatencyRun[], libs: readonly Library[]): string {
+  const floor = runs.some((r) => r.library === 'raw') ? libs.find((l) => l.name === 'raw') : undefined;
   const rows: string[][] = [];
   for (const qos of [...new Set(runs.map((r) => r.qos))]) {
     const get = (lib: LibraryName, p: 'p50' | 'p90' | 'p99') => stat(runs.filter((r) => r.library === lib && r.qos === qos && !r.error).map((r) => r[p]));
@@ -78,18 +83,18 @@ export function latencyTable(runs: readonly LatencyRun[]): string {
       const bound = qos === 0 ? 300 : 400;
       const target = p === 'p50' ? '≤ MQTT.js' : p === 'p99' ? `≤ ${bound} µs` : '';
       const met = p === 'p50' ? (rx && js ? rx.median <= js.median : undefined) : p === 'p99' ? (rx ? rx.median <= bound : undefined) : undefined;
-      rows.push([String(qos), p, cell(rx, us), cell(js, us), r2(ratio(rx, js)), target, target ? verdict(met) : '']);
+      rows.push([String(qos), p, cell(rx, us), cell(js, us), ...(floor ? [cell(get('raw', p), us)] : []), r2(ratio(rx, js)), target, target ? verdict(met) : '']);
     }
   }
   return ['### Round-trip latency (µs, ping-pong through the broker, 64 B)',
-    markdownTable(['QoS', 'Percentile', 'rxmqtt', 'MQTT.js', 'rxmqtt/MQTT.js', 'Target', 'Met'], rows)].join('\n\n');
+    markdownTable(['QoS', 'Percentile', 'rxmqtt', 'MQTT.js', ...(floor ? [floor.label] : []), 'rxmqtt/MQTT.js', 'Target', 'Met'], rows)].join('\n\n');
 }
 
 export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun[], mem: readonly MemoryRun[], libs: readonly Library[], nodeBaselineKb: number): string {
   const rows: string[][] = [];
   for (const lib of libs) {
     const mine = tp.filter((r) => r.library === lib.name && !r.error);
-    const pub = stat(mine.map((r) => r.pubRssKb));
+    const pub = stat(mine.map((r) => (ownPublisher(r) ? r.pubRssKb : undefined)));
     const sub = stat(mine.map((r) => r.subRssKb));
     const fanRss = lib.name === 'rxmqtt' || lib.name === 'mqttjs'
       ? stat(fan.filter((r) => !r.error && (lib.name === 'rxmqtt' ? r.row === 'rxmqtt' : r.row === 'mqttjs-loop')).map((r) => r.rssKb)) : undefined;
