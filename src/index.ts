@@ -15,7 +15,9 @@ export type {
   Payload,
   DisconnectOptions,
   RequestOptions,
+  ReconnectOptions,
 } from './client';
 export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
+export { backoff, backoffDelay, type BackoffConfig, type BackoffCurve, type BackoffRetry } from './operators';
 export { topicMatches, validateTopicName, validateTopicFilter, TopicTrie } from './topic';
 export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions } from './transport';

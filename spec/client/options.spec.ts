@@ -15,6 +15,12 @@ describe('MqttClient options', () => {
     ['a will with QoS 3', { will: { topic: 'a', qos: 3 as never } }, /qos/i],
     ['an unknown URL scheme', { url: 'http://localhost' }, /./],
     ["clean: 'sometimes'", { clean: 'sometimes' as never }, /clean/],
+    ["reconnect: 'yes'", { reconnect: 'yes' as never }, /reconnect must be/],
+    ['a negative reconnect minDelay', { reconnect: { minDelay: -1 } }, /reconnect: minDelay/],
+    ['a reconnect maxDelay below minDelay', { reconnect: { minDelay: 5000, maxDelay: 1000 } }, /reconnect: maxDelay/],
+    ['a reconnect multiplier below 1', { reconnect: { multiplier: 0.5 } }, /reconnect: multiplier/],
+    ['a reconnect jitter above 1', { reconnect: { jitter: 2 } }, /reconnect: jitter/],
+    ['a fractional reconnect maxAttempts', { reconnect: { maxAttempts: 2.5 } }, /reconnect: maxAttempts/],
   ];
   it.each(refused)('refuses %s with invalid-argument', (_name, options, message) => {
     let error: unknown;
@@ -33,6 +39,8 @@ describe('MqttClient options', () => {
     ['an empty client id at 5.0 (the broker assigns one)', { protocolVersion: 5, clientId: '', clean: false }],
     ['a password without a username at 5.0', { protocolVersion: 5, password: 'x' }],
     ['credentials and TLS from the URL', { url: 'mqtts://user:pw@example.test:8884' }],
+    ['reconnect: true', { reconnect: true }],
+    ['a full reconnect object', { reconnect: { minDelay: 0, maxDelay: 0, multiplier: 1, jitter: 1, maxAttempts: 0 } }],
   ])('accepts %s', (_name, options) => {
     expect(() => new MqttClient(options)).not.toThrow();
   });

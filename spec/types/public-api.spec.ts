@@ -39,6 +39,8 @@ describe('public API types', () => {
       switch (s.type) {
         case 'connected':
           return String(s.connack.sessionPresent);
+        case 'reconnecting':
+          return `${s.attempt} ${s.delay} ${s.error.code}`;
         case 'disconnected':
           return s.error?.code ?? String(s.serverDisconnect);
         case 'idle':

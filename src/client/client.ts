@@ -1,6 +1,7 @@
 /**
  * `MqttClient`: the public API of DESIGN.md. Every method is cold; the connection, once
- * made by `connect()`, lives until `disconnect()`. The protocol itself is the session
+ * made by `connect()`, lives until `disconnect()` (redialling by itself with the
+ * `reconnect` option, see reconnector.ts). The protocol itself is the session
  * reducer, run by the `Engine`; this class only turns Observables into session events
  * and session commands into emissions.
  */
@@ -17,8 +18,10 @@ import type { ClientEvent } from './events';
 import { MqttMessage } from './message';
 import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
 import type { Payload } from './payload';
+import { Reconnector } from './reconnector';
 import { request, type RequestOptions } from './request';
 import { Router } from './router';
+import { checkCodes, settleInto } from './settle';
 import type { ConnectionState } from './state';
 
 export interface DisconnectOptions {
@@ -37,6 +40,7 @@ export class MqttClient {
   private readonly scheduler: SchedulerLike;
   private readonly engine: Engine;
   private readonly router: Router;
+  private readonly reconnector: Reconnector | undefined;
   private readonly state = new BehaviorSubject<ConnectionState>({ type: 'idle' });
   private readonly events = new Subject<ClientEvent>();
   private readonly connectWaiters = new Set<Subscriber<ConnAck>>();
@@ -81,6 +85,12 @@ export class MqttClient {
         ),
       unsubscribe: (topicFilters) => this.engine.request((requestId) => ({ type: 'unsubscribeRequested', requestId, topicFilters }), () => {}),
     });
+    const policy = this.options.reconnect;
+    this.reconnector = policy && new Reconnector(policy, scheduler, {
+      dial: () => this.engine.open(),
+      retrying: (attempt, delay, error) => this.state.next({ type: 'reconnecting', attempt, delay, error }),
+      gaveUp: (error) => this.reportClosed(error, false),
+    });
     this.connectionState$ = this.state.pipe(distinctUntilChanged());
     this.events$ = this.events.asObservable();
   }
@@ -90,7 +100,8 @@ export class MqttClient {
    * completes; when already connected, emits the current one at once. Errors with
    * `connection-refused` (reason code set), `connect-timeout`, `connection-closed` or
    * `tls-error`. Unsubscribing does not abort the attempt: the connection lives until
-   * `disconnect()`.
+   * `disconnect()`. While `reconnecting`, it waits for the reconnect's CONNACK (and errors
+   * with the last failure if reconnecting gives up) without dialling itself.
    */
   connect(): Observable<ConnAck> {
     return new Observable<ConnAck>((subscriber) => {
@@ -101,7 +112,7 @@ export class MqttClient {
         return;
       }
       this.connectWaiters.add(subscriber);
-      if (!this.engine.isOpen) {
+      if (!this.engine.isOpen && this.reconnector?.active !== true) {
         this.closingOnPurpose = false;
         this.state.next({ type: 'connecting' });
         this.engine.open();
@@ -227,11 +238,13 @@ export class MqttClient {
   /**
    * Sends DISCONNECT (reason code and properties in MQTT 5) and closes the socket.
    * Completes once the socket is closed (at once when not connected); never errors.
-   * Queued publishes error with `client-disconnected`. The state becomes `closed`.
+   * Queued publishes error with `client-disconnected`. The state becomes `closed`. While
+   * `reconnecting`, the pending redial is cancelled.
    */
   disconnect(options: DisconnectOptions = {}): Observable<void> {
     return new Observable<void>((subscriber) => {
       this.closingOnPurpose = true;
+      this.reconnector?.stop();
       if (!this.engine.isOpen) {
         this.engine.dispatch({ type: 'disconnectRequested', ...options });
         this.state.next({ type: 'closed' });
@@ -257,11 +270,19 @@ export class MqttClient {
     }
     this.connectWaiters.clear();
     this.router.connected(connack.sessionPresent);
+    this.reconnector?.connected(connack);
   }
 
   private onClosed(error: MqttError | undefined): void {
     this.router.disconnected();
     const onPurpose = this.closingOnPurpose;
+    // With `reconnect`, a drop after CONNACK is the reconnector's: it shows `reconnecting` or gives up.
+    if (!onPurpose && this.reconnector?.dropped(error ?? new MqttError('connection-closed', 'The connection closed'))) return;
+    this.reportClosed(error, onPurpose);
+  }
+
+  /** The connection is over for good: the final state, and every waiter told. */
+  private reportClosed(error: MqttError | undefined, onPurpose: boolean): void {
     this.state.next(onPurpose ? { type: 'closed' } : { type: 'disconnected', ...(error ? { error } : {}), serverDisconnect: error?.code === 'server-disconnected' });
     const failure = error ?? new MqttError('connection-closed', 'The connection closed before CONNACK');
     for (const s of [...this.connectWaiters]) s.error(failure);
@@ -270,28 +291,3 @@ export class MqttClient {
     this.disconnectWaiters.clear();
   }
 }
-
-function settleInto<T>(subscriber: Subscriber<T>, result: SettleResult): void {
-  if (result.ok) {
-    subscriber.next(result.value as T);
-    subscriber.complete();
-  } else {
-    subscriber.error(result.error);
-  }
-}
-
-/** SUBACK/UNSUBACK carry one code per filter: any failure fails the request, with all codes reported. */
-function checkCodes(result: SettleResult, code: 'subscribe-failed' | 'unsubscribe-failed', what: string): SettleResult {
-  if (!result.ok) return result;
-  const { reasonCodes, packetId } = result.value as SubAck;
-  const failed = reasonCodes.find((c) => c >= 0x80);
-  if (failed === undefined) return result;
-  return {
-    ok: false,
-    error: new MqttError(code, `The broker refused the ${what} (reason codes ${reasonCodes.map((c) => '0x' + c.toString(16)).join(', ')})`, {
-      reasonCode: failed,
-      packetId,
-    }),
-  };
-}
-

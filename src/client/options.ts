@@ -11,6 +11,7 @@ import type { SessionConfig } from '../session';
 import type { BrokerProtocol, TlsOptions, Transport, TransportOptions } from '../transport/types';
 import { validateTopicName } from '../topic';
 import { toPayloadBytes, type Payload } from './payload';
+import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy';
 
 export interface WillOptions {
   topic: string;
@@ -54,7 +55,17 @@ export interface MqttClientOptions {
   tls?: TlsOptions;
   bindAddress?: string;
   bindPort?: number;
-  /** Where all time comes from (keepalive, timeouts). Default `asyncScheduler`; pass a `TestScheduler` in tests. */
+  /**
+   * Paho's `reconnect_on_failure` and `reconnect_delay_set`. Once a connection has been
+   * accepted, a drop that `disconnect()` did not cause (socket closed, keepalive timeout,
+   * broker DISCONNECT, protocol error) makes the client redial by itself after
+   * `minDelay`, doubling up to `maxDelay` (`true`: 1 s to 120 s, as Paho), with the state
+   * `reconnecting`. A permanent refusal (bad credentials, not authorized, …) or
+   * `maxAttempts` failures in a row end it in `disconnected`. Default `false`: a drop
+   * ends in `disconnected`, and `connect()` again reconnects.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Where all time comes from (keepalive, timeouts, reconnect delays). Default `asyncScheduler`; pass a `TestScheduler` in tests. */
   scheduler?: SchedulerLike;
   /** Replaces the socket: a function from connection options to a `Transport`. For tests and custom transports. */
   transport?: (options: TransportOptions & { protocol: BrokerProtocol }) => Transport;
@@ -77,6 +88,8 @@ export interface ResolvedOptions {
   session: SessionConfig;
   transport: TransportOptions & { protocol: BrokerProtocol };
   maximumPacketSize: number;
+  /** Undefined when the client does not reconnect by itself. */
+  reconnect: ReconnectPolicy | undefined;
 }
 
 export function invalid(message: string, rule?: string): MqttError {
@@ -156,5 +169,6 @@ export function resolveOptions(
     ...(options.bindPort !== undefined ? { bindPort: options.bindPort } : {}),
     ...(options.tls || protocol === 'mqtts' ? { tls: options.tls ?? {} } : {}),
   };
-  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460 };
+  const reconnect = resolveReconnect(options.reconnect);
+  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460, reconnect };
 }

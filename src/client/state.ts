@@ -13,7 +13,16 @@ export type ConnectionState =
   | { type: 'connecting' }
   /** CONNACK received with success. */
   | { type: 'connected'; connack: ConnAck }
-  /** The connection was lost or refused; `serverDisconnect` when the broker sent DISCONNECT. */
+  /**
+   * With the `reconnect` option: the connection dropped (or the last redial failed with
+   * `error`); redial `attempt` (1, 2, …) starts `delay` ms after this state was entered.
+   * It stays `reconnecting` while that redial waits for its CONNACK.
+   */
+  | { type: 'reconnecting'; attempt: number; delay: number; error: MqttError }
+  /**
+   * The connection was lost or refused (with `reconnect`: reconnecting gave up);
+   * `serverDisconnect` when the broker sent DISCONNECT.
+   */
   | { type: 'disconnected'; error?: MqttError; serverDisconnect: boolean }
   /** `disconnect()` completed: the client closed the connection on purpose. */
   | { type: 'closed' };
