@@ -33,8 +33,7 @@ export interface Library {
   label: string;
   /** Any role it has (Node workers); the peers only publish and subscribe. */
   worker?(job: Job): Party;
-  /** Absent for the floor, which does not publish: its throughput rows take rxmqtt's publisher. */
-  publisher?(job: PublishJob): Party;
+  publisher(job: PublishJob): Party;
   subscriber(job: SubscribeJob): Party;
 }
 
@@ -68,11 +67,11 @@ function nodeLibrary(name: 'rxmqtt' | 'mqttjs', label: string, outdir: string, e
   return { name, label, worker, publisher: worker, subscriber: worker };
 }
 
-/** The floor: subscribe, ping and echo only (no publisher), so it needs nothing installed. */
+/** The floor: publish (throughput only), subscribe, ping and echo; it needs nothing installed. */
 function floorLibrary(outdir: string, extraNodeArgs: readonly string[]): Library {
   const label = 'raw Node socket (floor)';
   const worker = nodeWorker('raw', label, outdir, extraNodeArgs);
-  return { name: 'raw', label, worker, subscriber: worker };
+  return { name: 'raw', label, worker, publisher: worker, subscriber: worker };
 }
 
 /** A python3 that can import paho, or undefined. */

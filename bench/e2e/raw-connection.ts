@@ -1,9 +1,10 @@
 /**
  * The floor peer's connection: a `node:net` socket and no MQTT library on the hot path.
  * Every packet it sends is encoded once, up front, by our own codec. Per packet it only
- * finds the frame boundary, hands each PUBLISH's payload size to the role, and answers
- * QoS 1/2 with an ack whose packet id it copies from the bytes. So it costs the socket,
- * the event loop and the kernel, and nothing else: no Node MQTT client can do less.
+ * finds the frame boundary, hands each PUBLISH's payload size to the role, answers
+ * QoS 1/2 with an ack whose packet id it copies from the bytes, and hands the id of each
+ * PUBACK/PUBCOMP to the role. So it costs the socket, the event loop and the kernel, and
+ * nothing else: no Node MQTT client can do less.
  */
 import * as net from 'node:net';
 import { encodePacket, type Packet } from '../../src';
@@ -13,14 +14,20 @@ const encode = (packet: Packet): Uint8Array => encodePacket(packet, 4);
 
 /** Bytes per read, into one reusable buffer (as src/transport/tcp.ts does). */
 const READ_BUFFER = 64 * 1024;
-/** Room for the acks one read owes; more than a 64 KiB read of QoS 1 messages needs. */
-const ACK_BATCH = 16 * 1024;
+/**
+ * The outgoing batch: the acks one read owes and the PUBLISHes queued with them, sent in
+ * one write. 64 KiB holds more acks than a 64 KiB read of QoS 1 messages needs, and is
+ * also how much a QoS 0 publisher hands the socket per write.
+ */
+export const OUT_BATCH = 64 * 1024;
 
 // Packet types: the high nibble of the fixed header.
 const CONNACK = 2;
 const PUBLISH = 3;
+const PUBACK = 4;
 const PUBREC = 5;
 const PUBREL = 6;
+const PUBCOMP = 7;
 const SUBACK = 9;
 
 /** Each 4-byte ack, encoded once; a reply copies its fixed header and the packet id it answers. */
@@ -40,19 +47,31 @@ export class PublishBytes {
     this.bytes = encode({ type: 'publish', topic, payload: makePayload(size), qos, retain: false, dup: false, ...(qos ? { packetId: 1 } : {}) });
     this.idAt = this.bytes.length - size - 2;
   }
+
+  /** Writes `id` into the packet, into a fresh copy when `copy` (a queued write still points at these bytes). */
+  setId(id: number, copy: boolean): void {
+    if (copy) this.bytes = this.bytes.slice();
+    this.id = id;
+    this.bytes[this.idAt] = id >> 8;
+    this.bytes[this.idAt + 1] = id & 0xff;
+  }
 }
 
 export class RawConnection {
   /** Called with the payload size of every PUBLISH received. */
   onPublish: (payloadSize: number) => void = () => {};
+  /** Called with the packet id of every PUBACK and PUBCOMP: one of our QoS 1/2 publishes is done. */
+  onAck: (packetId: number) => void = () => {};
+  /** Called once a read's packets are handled, before its batch is written: what a publisher queues here leaves with the acks. */
+  onReadEnd: () => void = () => {};
   /** Rejects when the socket fails or the broker closes it; every wait races it. */
   readonly lost: Promise<never>;
   private readonly socket: net.Socket;
   /** The start of an incomplete packet left by the previous read (a copy: the read buffer is reused). */
   private partial: Uint8Array | undefined;
-  /** The acks of one read, written in one go at its end: one syscall a read, as rxmqtt's cork per turn gives. */
-  private acks = new Uint8Array(ACK_BATCH);
-  private ackLength = 0;
+  /** The acks (and queued PUBLISHes) of one read, written in one go at its end: one syscall a read, as rxmqtt's cork per turn gives. */
+  private out = new Uint8Array(OUT_BATCH);
+  private outLength = 0;
   /** Where the body of the packet last framed starts (set by `frameEnd`). */
   private bodyAt = 0;
   private closing = false;
@@ -93,16 +112,45 @@ export class RawConnection {
     if (granted >= 0x80) throw new Error(`SUBACK refused ${filter} (0x${granted.toString(16)})`);
   }
 
-  /** Sends the pre-encoded PUBLISH; PUBACKs, PUBRECs… for it are answered or ignored by `handle`. */
-  publish(p: PublishBytes): void {
-    if (p.qos > 0) {
-      // A write the kernel has not taken yet still points at these bytes: patch a copy then.
-      if (this.socket.writableLength > 0) p.bytes = p.bytes.slice();
-      p.id = p.id === 65535 ? 1 : p.id + 1;
-      p.bytes[p.idAt] = p.id >> 8;
-      p.bytes[p.idAt + 1] = p.id & 0xff;
-    }
+  /** Sends the pre-encoded PUBLISH in a write of its own, at QoS > 0 with packet `id` (default: the one after its last). */
+  publish(p: PublishBytes, id = p.id === 65535 ? 1 : p.id + 1): void {
+    // A write the kernel has not taken yet still points at these bytes: patch a copy then.
+    if (p.qos > 0) p.setId(id, this.socket.writableLength > 0);
     this.socket.write(p.bytes);
+  }
+
+  /**
+   * Copies the PUBLISH (with packet `id` at QoS > 0) into the outgoing batch, which leaves
+   * at the end of the current read or with the next `flush`. A packet larger than the
+   * batch goes out at once in its own write instead.
+   */
+  queuePublish(p: PublishBytes, id: number): void {
+    const length = p.bytes.length;
+    if (length > OUT_BATCH) {
+      this.flush();
+      this.publish(p, id);
+      return;
+    }
+    // Only copies of these bytes are ever queued (a packet's size never changes), so patching in place is safe.
+    if (p.qos > 0) p.setId(id, false);
+    if (this.outLength + length > this.out.length) this.flush();
+    this.out.set(p.bytes, this.outLength);
+    this.outLength += length;
+  }
+
+  /** Writes the batch, if any; returns `socket.write`'s answer (false: wait for `drained`). */
+  flush(): boolean {
+    if (this.outLength === 0) return true;
+    const accepted = this.socket.write(this.out.subarray(0, this.outLength));
+    this.outLength = 0;
+    // The kernel did not take it all at once: the queued write still points at this buffer.
+    if (this.socket.writableLength > 0) this.out = new Uint8Array(OUT_BATCH);
+    return accepted;
+  }
+
+  /** Resolves on the socket's next 'drain' (or rejects with the connection). */
+  drained(): Promise<void> {
+    return this.until(new Promise<void>((resolve) => this.socket.once('drain', resolve)));
   }
 
   /** DISCONNECT, then the socket's end. */
@@ -124,7 +172,8 @@ export class RawConnection {
         this.handle(buffer, at, end);
         at = end;
       }
-      this.flushAcks();
+      this.onReadEnd();
+      this.flush();
     } catch (error) {
       fail(error as Error);
       this.socket.destroy();
@@ -188,29 +237,22 @@ export class RawConnection {
       }
       case PUBREC: this.ack(PUBREL_BYTES, bytes, body); break; // our QoS 2 publish, step 2
       case PUBREL: this.ack(PUBCOMP_BYTES, bytes, body); break; // a QoS 2 delivery to us, step 3
+      case PUBACK: case PUBCOMP: this.onAck((bytes[body] << 8) | bytes[body + 1]); break; // our QoS 1 / QoS 2 publish is done
       case CONNACK: this.onConnack?.(bytes[body + 1]); break;
       case SUBACK: this.onSuback?.(bytes[body + 2]); break;
-      default: break; // PUBACK, PUBCOMP: nothing to do
+      default: break;
     }
   }
 
   /** Queues `template` (a 4-byte ack) with the packet id at `bytes[idAt]`, copied as it is. */
   private ack(template: Uint8Array, bytes: Uint8Array, idAt: number): void {
-    if (this.ackLength + 4 > this.acks.length) this.flushAcks();
-    const acks = this.acks;
-    const at = this.ackLength;
-    acks[at] = template[0];
-    acks[at + 1] = template[1];
-    acks[at + 2] = bytes[idAt];
-    acks[at + 3] = bytes[idAt + 1];
-    this.ackLength = at + 4;
-  }
-
-  private flushAcks(): void {
-    if (this.ackLength === 0) return;
-    this.socket.write(this.acks.subarray(0, this.ackLength));
-    this.ackLength = 0;
-    // The kernel did not take it all at once: the queued write still points at this buffer.
-    if (this.socket.writableLength > 0) this.acks = new Uint8Array(ACK_BATCH);
+    if (this.outLength + 4 > this.out.length) this.flush();
+    const out = this.out;
+    const at = this.outLength;
+    out[at] = template[0];
+    out[at + 1] = template[1];
+    out[at + 2] = bytes[idAt];
+    out[at + 3] = bytes[idAt + 1];
+    this.outLength = at + 4;
   }
 }

@@ -7,7 +7,7 @@
  *   npx tsx bench/e2e/run.ts --quick    smoke run (under a minute; no claim about speed)
  *   … --only=throughput,latency,fanin,memory
  *   … --libs=rxmqtt,mqttjs --sizes=64 --qos=1 --reps=5 --count=100000   narrow a run for an A/B
- *     (names: rxmqtt, mqttjs, paho, c, raw; raw, the socket floor, subscribes to rxmqtt's publisher)
+ *     (names: rxmqtt, mqttjs, paho, c, raw; raw is the socket floor, publishing to itself in throughput)
  *
  * Prints one Markdown table per scenario and saves every raw run to
  * bench/results/e2e[-quick]-<date>.json. See bench/e2e/README.md for the method.

@@ -2,8 +2,8 @@
  * The four scenarios. Each returns raw run records (one per library per repetition);
  * tables.ts summarises them. Within a repetition the library order rotates, so no
  * library always runs first (cold broker) or last. A failed run is recorded with its
- * error and the scenario goes on. The raw-socket floor takes part in throughput (as a
- * subscriber only) and latency; fan-in and memory are about libraries, so not it.
+ * error and the scenario goes on. The raw-socket floor takes part in throughput (raw
+ * publisher → raw subscriber) and latency; fan-in and memory are about libraries, so not it.
  */
 import type { Library, LibraryName } from './party';
 import { nextId, runPair, type Context } from './pair';
@@ -12,10 +12,8 @@ import type { QoS, WorkerResult } from './protocol';
 export interface Failure { error?: string }
 
 export interface ThroughputRun extends Failure {
-  /** The subscriber's library, and the publisher's unless `publisher` says otherwise. */
+  /** The publisher's and the subscriber's library (every row is one library to itself). */
   library: LibraryName; size: number; qos: QoS; rep: number; expected: number;
-  /** Set when another library published: the floor's rows (rxmqtt → raw socket). The pub* fields are then that library's. */
-  publisher?: LibraryName;
   received?: number; rate?: number; pubCpuUsPerMsg?: number; subCpuUsPerMsg?: number; brokerCpuUsPerMsg?: number;
   /** The system (kernel) part of the CPU per message above: syscalls and wake-ups, not our code. */
   pubSysUsPerMsg?: number; subSysUsPerMsg?: number;
@@ -56,31 +54,20 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n').slice(0, 4).join(' | ') : String(error);
 }
 
-/**
- * Each library publishes to its own subscriber. A library without a publisher (the
- * raw-socket floor) subscribes to rxmqtt's publisher instead, so its row measures the
- * cheapest possible subscriber; without rxmqtt in the run it is skipped.
- */
+/** Each library publishes to its own subscriber; the raw-socket floor too (raw → raw). */
 export async function throughput(ctx: Context, libraries: readonly Library[]): Promise<ThroughputRun[]> {
   const runs: ThroughputRun[] = [];
   const { cfg, host, port } = ctx;
-  const rx = libraries.find((l) => l.name === 'rxmqtt');
-  const runnable = libraries.filter((l) => {
-    if (l.publisher || rx) return true;
-    ctx.log(`throughput: ${l.label} skipped (it has no publisher and borrows rxmqtt's, which is not in this run)`);
-    return false;
-  });
   for (let rep = 0; rep < cfg.reps; rep++) {
-    for (const size of cfg.sizes) for (const qos of cfg.qos) for (const lib of rotate(runnable, rep)) {
+    for (const size of cfg.sizes) for (const qos of cfg.qos) for (const lib of rotate(libraries, rep)) {
       const count = cfg.count[qos];
       const topic = `bench/${nextId(ctx, 'tp')}`;
-      const pub = lib.publisher ? lib : rx!;
-      const base = { library: lib.name, ...(pub === lib ? {} : { publisher: pub.name }), size, qos, rep, expected: count };
-      const name = pub === lib ? lib.name : `${pub.name} → ${lib.name}`;
+      const base = { library: lib.name, size, qos, rep, expected: count };
+      const name = lib.name;
       try {
         const { sender, receiver, brokerCpuUs } = await runPair(ctx,
           () => lib.subscriber({ role: 'subscribe', host, port, clientId: nextId(ctx, 'sub'), filter: topic, qos, expected: count }),
-          () => pub.publisher!({ role: 'publish', host, port, clientId: nextId(ctx, 'pub'), topic, count, size, qos, window: cfg.window }));
+          () => lib.publisher({ role: 'publish', host, port, clientId: nextId(ctx, 'pub'), topic, count, size, qos, window: cfg.window }));
         const run: ThroughputRun = {
           ...base, received: receiver.count, rate: rate(receiver), pubCpuUsPerMsg: cpu(sender) / sender.count,
           subCpuUsPerMsg: cpu(receiver) / Math.max(1, receiver.count), brokerCpuUsPerMsg: brokerCpuUs / count,
@@ -133,8 +120,12 @@ export async function latency(ctx: Context, libraries: readonly Library[]): Prom
 export async function fanIn(ctx: Context, libraries: readonly Library[]): Promise<FanInRun[]> {
   const runs: FanInRun[] = [];
   const { cfg, host, port } = ctx;
-  const rx = libraries.find((l) => l.name === 'rxmqtt')!;
-  const js = libraries.find((l) => l.name === 'mqttjs')!;
+  const rx = libraries.find((l) => l.name === 'rxmqtt');
+  const js = libraries.find((l) => l.name === 'mqttjs');
+  if (!rx || !js) {
+    ctx.log('fan-in skipped: it needs rxmqtt and MQTT.js in the run (MQTT.js publishes every row)');
+    return runs;
+  }
   const rows: FanInRow[] = ['rxmqtt', 'mqttjs-loop', 'mqttjs-map'];
   for (let rep = 0; rep < cfg.fanInReps; rep++) {
     for (const row of rotate(rows, rep)) {
@@ -161,13 +152,13 @@ export async function fanIn(ctx: Context, libraries: readonly Library[]): Promis
 
 /**
  * A long QoS 1 run per Node library: heap after GC at start, after each round, at the
- * end. Not for the raw-socket floor: it has no publisher, and no library whose heap could grow.
+ * end. Not for the raw-socket floor: it has no library whose heap could grow.
  */
 export async function memory(ctx: Context, libraries: readonly Library[]): Promise<MemoryRun[]> {
   const runs: MemoryRun[] = [];
   const { cfg, host, port } = ctx;
   const { count, rounds } = cfg.memory;
-  for (const lib of libraries.filter((l) => l.worker && l.publisher)) {
+  for (const lib of libraries.filter((l) => l.worker && l.name !== 'raw')) {
     const topic = `bench/${nextId(ctx, 'mem')}`;
     try {
       const { sender, receiver } = await runPair(ctx,

@@ -31,9 +31,6 @@ function ratio(a: Summary | undefined, b: Summary | undefined): number | undefin
 const r2 = (x: number | undefined): string => (x === undefined ? '—' : `${x.toFixed(2)}×`);
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? '**met**' : '**not met**');
 
-/** The publisher-side numbers of a run, when its publisher is the library the column names (not the floor's borrowed rxmqtt). */
-const ownPublisher = (r: ThroughputRun): boolean => r.publisher === undefined || r.publisher === r.library;
-
 export function throughputTables(runs: readonly ThroughputRun[], libs: readonly Library[], sizes: number[], qoss: number[]): string {
   const pick = (lib: LibraryName, size: number, qos: number): ThroughputRun[] =>
     runs.filter((r) => r.library === lib && r.size === size && r.qos === qos && !r.error);
@@ -52,7 +49,7 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
       .map((r) => `${lib.label} #${r.rep + 1}: ${r.expected - (r.received ?? 0)} lost`));
     tp.push([`${size} B`, String(qos), ...rates.map((s) => cell(s, rateFmt)), r2(ratio(by('rxmqtt', rates), by('mqttjs', rates))), r2(vsC),
       verdict(vsC === undefined ? undefined : vsC >= 1), losses.length ? losses.join('; ') : 'none']);
-    for (const [rows, f] of [[pubCpu, (r: ThroughputRun) => (ownPublisher(r) ? r.pubCpuUsPerMsg : undefined)], [subCpu, (r: ThroughputRun) => r.subCpuUsPerMsg]] as const) {
+    for (const [rows, f] of [[pubCpu, (r: ThroughputRun) => r.pubCpuUsPerMsg], [subCpu, (r: ThroughputRun) => r.subCpuUsPerMsg]] as const) {
       const cpu = libs.map(of(f));
       const rel = ratio(by('rxmqtt', cpu), by('mqttjs', cpu));
       rows.push([`${size} B`, String(qos), ...cpu.map((s) => cell(s, us)), r2(rel), verdict(rel === undefined ? undefined : rel <= 0.5)]);
@@ -94,7 +91,7 @@ export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun
   const rows: string[][] = [];
   for (const lib of libs) {
     const mine = tp.filter((r) => r.library === lib.name && !r.error);
-    const pub = stat(mine.map((r) => (ownPublisher(r) ? r.pubRssKb : undefined)));
+    const pub = stat(mine.map((r) => r.pubRssKb));
     const sub = stat(mine.map((r) => r.subRssKb));
     const fanRss = lib.name === 'rxmqtt' || lib.name === 'mqttjs'
       ? stat(fan.filter((r) => !r.error && (lib.name === 'rxmqtt' ? r.row === 'rxmqtt' : r.row === 'mqttjs-loop')).map((r) => r.rssKb)) : undefined;
