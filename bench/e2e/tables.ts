@@ -40,6 +40,11 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
   const pubCpu: string[][] = [];
   const subCpu: string[][] = [];
   const broker: string[][] = [];
+  const user: string[][] = [];
+  // User time alone: the clients' own code. System time depends on how often the kernel
+  // wakes each process (a faster peer gets fewer messages per read), so it is left out
+  // here. The C clients' /proc numbers are not split, so they have no column.
+  const split = libs.filter((l) => l.name !== 'c');
   for (const size of sizes) for (const qos of qoss) {
     const of = (f: (r: ThroughputRun) => number | undefined) => (lib: Library) => stat(pick(lib.name, size, qos).map(f));
     const rates = libs.map(of((r) => r.rate));
@@ -55,6 +60,10 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
       rows.push([`${size} B`, String(qos), ...cpu.map((s) => cell(s, us)), r2(rel), verdict(rel === undefined ? undefined : rel <= 0.5)]);
     }
     broker.push([`${size} B`, String(qos), ...libs.map(of((r) => r.brokerCpuUsPerMsg)).map((s) => cell(s, us))]);
+    const minus = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a - b);
+    user.push([`${size} B`, String(qos),
+      ...split.map(of((r) => minus(r.pubCpuUsPerMsg, r.pubSysUsPerMsg))).map((s) => cell(s, us)),
+      ...split.map(of((r) => minus(r.subCpuUsPerMsg, r.subSysUsPerMsg))).map((s) => cell(s, us))]);
   }
   return [
     '### Publish throughput (msg/s delivered to the subscriber; target: rxmqtt ≥ the C clients)',
@@ -63,6 +72,8 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
     markdownTable(['Payload', 'QoS', ...cols, 'rxmqtt/MQTT.js', 'Target ≤ 0.5×'], pubCpu),
     '### CPU per message, subscriber process (µs, user+sys; target: rxmqtt ≤ ½ MQTT.js)',
     markdownTable(['Payload', 'QoS', ...cols, 'rxmqtt/MQTT.js', 'Target ≤ 0.5×'], subCpu),
+    '### User time per message (µs): the clients\' own code, without the kernel\'s share',
+    markdownTable(['Payload', 'QoS', ...split.map((l) => `publisher ${l.label}`), ...split.map((l) => `subscriber ${l.label}`)], user),
     '### Broker (mosquitto) CPU per message, by the client pair it served (µs)',
     markdownTable(['Payload', 'QoS', ...cols], broker),
   ].join('\n\n');
