@@ -4,7 +4,7 @@
  * filters, `$`-topics, unsubscribe, and refusals of bad input before anything is sent.
  */
 
-import { count, firstValueFrom, lastValueFrom, map, mergeMap, range, take, toArray, type Observable } from 'rxjs';
+import { count, filter, firstValueFrom, lastValueFrom, map, mergeMap, range, take, toArray, type Observable } from 'rxjs';
 import { MqttError } from '../../src';
 import { brokerKinds, brokerVersions, closeClients, connected, delay, makeClient, nextValues, startBroker, text, type Broker } from './helpers';
 
@@ -150,6 +150,32 @@ describe.each(brokerKinds)('client against %s', (kind) => {
       const order = await received;
       expect(order).toHaveLength(n);
       expect(order.every((v, i) => v === i % 65536)).toBe(true);
+    }, 60_000);
+
+    it('5,000 messages$ filters opened at once: at most 64 SUBSCRIBEs in flight, all acknowledged, each routed', async () => {
+      const client = makeClient(broker.port, version);
+      const pub = makeClient(broker.port, version);
+      await connected(client);
+      await connected(pub);
+      const n = 5000;
+      let outstanding = 0;
+      let most = 0;
+      let acked = 0;
+      client.events$.subscribe((e) => {
+        if (e.type === 'packetSent' && e.packetType === 'subscribe') most = Math.max(most, ++outstanding);
+        if (e.type === 'packetReceived' && e.packetType === 'suback') {
+          outstanding--;
+          acked++;
+        }
+      });
+      const prefix = `many/${version}/${kind}`;
+      const subacks = nextValues(client.events$.pipe(filter((e) => e.type === 'packetReceived' && e.packetType === 'suback')), n, 'SUBACKs', 30_000);
+      const firsts = Array.from({ length: n }, (_, i) => firstValueFrom(client.messages$(`${prefix}/${i}/+`)));
+      await subacks;
+      expect(acked).toBe(n);
+      expect(most).toBe(64);
+      for (const i of [0, n / 2, n - 1]) await firstValueFrom(pub.publish(`${prefix}/${i}/x`, `m${i}`, { qos: 1 }));
+      for (const i of [0, n / 2, n - 1]) expect((await firsts[i]).text()).toBe(`m${i}`);
     }, 60_000);
 
     it('refuses bad input with a typed error and sends nothing', async () => {

@@ -1,5 +1,6 @@
 import type { Subscription } from '../../src/codec/types';
 import { initialState } from '../../src/session';
+import { CONTROL_WINDOW } from '../../src/session/subscribe';
 import { config, connack, connected, effects, errorCodeOf, ofType, recv, run, sent } from './helpers';
 
 const sub = (topicFilter: string, qos: 0 | 1 | 2 = 1): Subscription => ({ topicFilter, qos, noLocal: false, retainAsPublished: false, retainHandling: 0 });
@@ -74,6 +75,35 @@ describe('session: SUBSCRIBE / UNSUBSCRIBE', () => {
     ]);
     expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)])).toEqual([[1, 'connection-closed']]);
     expect(r.state.session.flows).toEqual({ ids: [], flows: [] });
-    expect(r.state.session.controlQueue).toHaveLength(1);
+    expect(r.state.session.controlQueue.size).toBe(1);
+    expect(r.state.session.controlInflight).toBe(0);
+  });
+
+  it(`keeps at most ${CONTROL_WINDOW} SUBSCRIBE/UNSUBSCRIBE in flight; the rest go out in order as acks arrive`, () => {
+    const n = CONTROL_WINDOW + 3;
+    const requests = Array.from({ length: n }, (_, i) =>
+      i === n - 1
+        ? { type: 'unsubscribeRequested' as const, requestId: i + 1, topicFilters: [`f/${i - 1}`] }
+        : { type: 'subscribeRequested' as const, requestId: i + 1, subscriptions: [sub(`f/${i}`)] });
+    const opened = run(connected(), requests);
+    expect(sent(opened.commands)).toHaveLength(CONTROL_WINDOW);
+    expect(opened.state.session.controlQueue.size).toBe(3);
+    expect(opened.state.session.controlInflight).toBe(CONTROL_WINDOW);
+    // Two SUBACKs free two slots: the next two in request order go out, the UNSUBSCRIBE still waits behind them.
+    const acked = run(opened.state, [recv({ type: 'suback', packetId: 1, reasonCodes: [1] }), recv({ type: 'suback', packetId: 2, reasonCodes: [1] })]);
+    const next = sent(acked.commands);
+    expect(next.map((p) => (p.type === 'subscribe' ? p.subscriptions[0].topicFilter : p.type))).toEqual([`f/${CONTROL_WINDOW}`, `f/${CONTROL_WINDOW + 1}`]);
+    expect(acked.state.session.controlQueue.size).toBe(1);
+    const last = run(acked.state, [recv({ type: 'suback', packetId: 3, reasonCodes: [1] })]);
+    expect(sent(last.commands)).toEqual([expect.objectContaining({ type: 'unsubscribe', topicFilters: [`f/${n - 2}`] })]);
+    expect(last.state.session.controlInflight).toBe(CONTROL_WINDOW);
+  });
+
+  it('a closed connection ends the sent ones, keeps the queued ones, and sends those after the next CONNACK', () => {
+    const requests = Array.from({ length: CONTROL_WINDOW + 2 }, (_, i) => ({ type: 'subscribeRequested' as const, requestId: i + 1, subscriptions: [sub(`g/${i}`)] }));
+    const r = run(connected(), [...requests, { type: 'transportClosed' }, { type: 'transportOpened' }, recv(connack())]);
+    expect(ofType(r.commands, 'settleRequest')).toHaveLength(CONTROL_WINDOW);
+    const after = sent(r.commands).slice(CONTROL_WINDOW);
+    expect(after.map((p) => (p.type === 'subscribe' ? p.subscriptions[0].topicFilter : p.type))).toEqual(['connect', `g/${CONTROL_WINDOW}`, `g/${CONTROL_WINDOW + 1}`]);
   });
 });

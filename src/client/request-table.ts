@@ -10,18 +10,23 @@
  * scavenges, 4 µs a message. Here the arrays are only replaced when they grow, and a
  * removed entry's slot is cleared at once.
  *
- * Open addressing with linear probing over a power-of-two capacity, at most half full;
- * deletion shifts the rest of the probe run back (no tombstones).
+ * Open addressing with linear probing over a power-of-two capacity, at most half full
+ * (entries and tombstones together). A removed entry leaves a tombstone, not a shifted
+ * probe run: request ids are consecutive, so thousands in flight at once (a SUBSCRIBE
+ * per `messages$` filter) form one long run, and shifting made every removal walk it.
+ * Tombstones are dropped whenever the arrays are rebuilt.
  */
 export class RequestTable<V> {
   private ids: number[];
   private values: Array<V | undefined>;
   private mask: number;
   private count = 0;
+  /** Entries plus tombstones: what probing has to walk past. */
+  private used = 0;
 
   constructor(capacity = 64) {
     const size = 1 << Math.ceil(Math.log2(Math.max(capacity, 8)));
-    this.ids = new Array<number>(size).fill(0);
+    this.ids = new Array<number>(size).fill(EMPTY);
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.mask = size - 1;
   }
@@ -32,9 +37,10 @@ export class RequestTable<V> {
 
   /** Adds `id` (a positive integer not present). */
   set(id: number, value: V): void {
-    if ((this.count + 1) * 2 > this.ids.length) this.grow();
+    if ((this.used + 1) * 2 > this.ids.length) this.rebuild();
     let i = id & this.mask;
-    while (this.ids[i] !== 0) i = (i + 1) & this.mask;
+    while (this.ids[i] > 0) i = (i + 1) & this.mask;
+    if (this.ids[i] === EMPTY) this.used++;
     this.ids[i] = id;
     this.values[i] = value;
     this.count++;
@@ -47,26 +53,12 @@ export class RequestTable<V> {
 
   /** Removes `id` and returns its value (undefined when absent). */
   take(id: number): V | undefined {
-    let i = this.find(id);
+    const i = this.find(id);
     if (i < 0) return undefined;
     const value = this.values[i];
-    this.count--;
-    // Backward-shift deletion: move later members of the probe run into the hole.
-    let j = i;
-    for (;;) {
-      j = (j + 1) & this.mask;
-      const moving = this.ids[j];
-      if (moving === 0) break;
-      const home = moving & this.mask;
-      // `moving` may fill the hole at i unless its home lies cyclically in (i, j].
-      if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        this.ids[i] = moving;
-        this.values[i] = this.values[j];
-        i = j;
-      }
-    }
-    this.ids[i] = 0;
+    this.ids[i] = TOMBSTONE;
     this.values[i] = undefined;
+    this.count--;
     return value;
   }
 
@@ -74,11 +66,12 @@ export class RequestTable<V> {
   drain(): V[] {
     const out: V[] = [];
     for (let i = 0; i < this.ids.length; i++) {
-      if (this.ids[i] !== 0) out.push(this.values[i] as V);
-      this.ids[i] = 0;
+      if (this.ids[i] > 0) out.push(this.values[i] as V);
+      this.ids[i] = EMPTY;
       this.values[i] = undefined;
     }
     this.count = 0;
+    this.used = 0;
     return out;
   }
 
@@ -87,18 +80,23 @@ export class RequestTable<V> {
     for (;;) {
       const at = this.ids[i];
       if (at === id) return i;
-      if (at === 0) return -1;
+      if (at === EMPTY) return -1;
       i = (i + 1) & this.mask;
     }
   }
 
-  private grow(): void {
+  /** New arrays without tombstones: twice the size when the entries alone fill a quarter. */
+  private rebuild(): void {
     const { ids, values } = this;
-    const size = ids.length * 2;
-    this.ids = new Array<number>(size).fill(0);
+    const size = (this.count + 1) * 4 > ids.length ? ids.length * 2 : ids.length;
+    this.ids = new Array<number>(size).fill(EMPTY);
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.mask = size - 1;
     this.count = 0;
-    for (let i = 0; i < ids.length; i++) if (ids[i] !== 0) this.set(ids[i], values[i] as V);
+    this.used = 0;
+    for (let i = 0; i < ids.length; i++) if (ids[i] > 0) this.set(ids[i], values[i] as V);
   }
 }
+
+const EMPTY = 0;
+const TOMBSTONE = -1;

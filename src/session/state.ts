@@ -71,7 +71,10 @@ export interface SessionScope {
   inflight: number;
   nextSeq: number;
   queue: Fifo<QueuedPublish>;
-  controlQueue: readonly QueuedControl[];
+  /** SUBSCRIBE/UNSUBSCRIBE not sent yet: asked for offline, or beyond the control window. */
+  controlQueue: Fifo<QueuedControl>;
+  /** Number of SubscribeFlow/UnsubscribeFlow entries in `flows` (at most CONTROL_WINDOW). */
+  controlInflight: number;
   inboundQos2: IdTable<HeldQos2>;
   inboundQos2Count: number;
   nextDeliveryId: number;
@@ -136,7 +139,8 @@ export function initialSessionScope(): SessionScope {
     inflight: 0,
     nextSeq: 0,
     queue: emptyFifo(),
-    controlQueue: [],
+    controlQueue: emptyFifo(),
+    controlInflight: 0,
     inboundQos2: emptyTable<HeldQos2>(),
     inboundQos2Count: 0,
     nextDeliveryId: 1,
