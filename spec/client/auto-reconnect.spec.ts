@@ -5,6 +5,9 @@
  *   keepalive, redials (attempts time out while the proxy is silent), and once the network
  *   is back it reconnects by itself, restores its subscription (clean start: the broker
  *   forgot it), and sends the QoS 1 message published during the outage exactly once.
+ * - A message the client publishes during the outage to a filter it observes itself comes
+ *   back to it: the restored SUBSCRIBE leaves before the queued PUBLISH (mosquitto handles
+ *   packets in order; with the backlog sent first it never arrived — aedes did not show it).
  * - aedes stopped and started again on the same port: redials are refused until it is
  *   back, then the client reconnects and resubscribes by itself.
  */
@@ -76,6 +79,23 @@ describe.each([
     expect(inbound).toEqual(['after the outage']);
     expect(states.slice(0, 4)).toEqual(['idle', 'connecting', 'connected', 'reconnecting #1 keepalive-timeout']);
     expect(states[states.length - 1]).toBe('connected');
+  });
+  it('what the client published during the outage to its own filter comes back to it (the restored SUBSCRIBE goes first)', async () => {
+    const topic = `own/${kind}/${version}/${process.pid}`;
+    const client = makeClient(proxy.port, version, { keepalive: 1, connectTimeout: 1000, reconnect: { minDelay: 200, maxDelay: 400 } });
+    const mine = nextValues(client.messages$(topic, { qos: 1 }), 1, 'the message published during the outage', 15_000);
+    await connected(client);
+    await delay(150);
+
+    proxy.silence();
+    await stateOf(client, 'reconnecting', 5000);
+    const published = firstValueFrom(client.publish(topic, 'sent during the outage', { qos: 1 }));
+    proxy.resume();
+
+    const connack = await connected(client);
+    expect(connack.sessionPresent).toBe(false); // clean start: the broker forgot the subscription
+    expect((await published).reasonCode).toBe(0);
+    expect((await mine)[0].text()).toBe('sent during the outage');
   });
 });
 

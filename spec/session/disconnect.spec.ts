@@ -107,7 +107,7 @@ describe('session: reconnect', () => {
   });
 
   it('session not present: in-flight publishes settle with session-lost, then the backlog is sent', () => {
-    const r = run(inflight(), [{ type: 'transportOpened' }, recv(connack(false))]);
+    const r = run(inflight(), [{ type: 'transportOpened' }, recv(connack(false)), { type: 'connackHandled' }]);
     expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)])).toEqual([
       [1, 'session-lost'],
       [2, 'session-lost'],

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { Packet } from '../../src/codec/types';
 import { initialState, reduce, type SessionConfig, type SessionEvent, type SessionState } from '../../src/session';
 import { config, deepFreeze } from './helpers';
+import { CONTROL_WINDOW } from '../../src/session/subscribe';
 
 const id = fc.integer({ min: 1, max: 4 });
 const code = fc.constantFrom(0, 0x10, 0x80, 0x92);
@@ -38,8 +39,8 @@ const packet: fc.Arbitrary<Packet> = fc.oneof(
 type Body = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
 // Request ids are 0 here and numbered uniquely when the sequence is replayed.
 const event: fc.Arbitrary<Body[]> = fc.oneof(
-  // A successful connection, so that most runs spend time connected.
-  { weight: 3, arbitrary: fc.boolean().map<Body[]>((present) => [{ type: 'transportOpened' }, { type: 'packetReceived', packet: { type: 'connack', sessionPresent: present, reasonCode: 0 } }]) },
+  // A successful connection as the engine drives it (connackHandled after the CONNACK), so that most runs spend time connected.
+  { weight: 3, arbitrary: fc.boolean().map<Body[]>((present) => [{ type: 'transportOpened' }, { type: 'packetReceived', packet: { type: 'connack', sessionPresent: present, reasonCode: 0 } }, { type: 'connackHandled' }]) },
   { weight: 30, arbitrary: fc.oneof(
     { weight: 3, arbitrary: fc.constant<Body>({ type: 'transportOpened' }) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'transportClosed' }) },
@@ -51,6 +52,7 @@ const event: fc.Arbitrary<Body[]> = fc.oneof(
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }).map<Body>((d) => ({ type: 'messageAcked', deliveryId: d })) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'disconnectRequested' }) },
     { weight: 3, arbitrary: fc.constant<Body>({ type: 'tick' }) },
+    { weight: 1, arbitrary: fc.constant<Body>({ type: 'connackHandled' }) },
   ).map((e) => [e]) },
 );
 
@@ -67,6 +69,8 @@ function checkInvariants(state: SessionState): void {
   const { session, connection, config: c } = state;
   const { ids, flows } = session.flows;
   expect(flows.filter((f) => f.type === 'publish')).toHaveLength(session.inflight);
+  expect(flows.filter((f) => f.type !== 'publish')).toHaveLength(session.controlInflight);
+  expect(session.controlInflight).toBeLessThanOrEqual(CONTROL_WINDOW);
   expect(new Set(ids).size).toBe(ids.length); // no duplicate ids in use
   flows.forEach((f, i) => expect(f.packet.packetId).toBe(ids[i])); // one flow per id
   expect(session.inboundQos2Count).toBe(session.inboundQos2.ids.length);

@@ -134,7 +134,9 @@ describe('session: in-flight window and queue', () => {
     const r1 = run(initialState(config()), [pub(1, 0), pub(2, 1), pub(3, 2), { type: 'transportOpened' }]);
     expect(sent(r1.commands).map((p) => p.type)).toEqual(['connect']);
     expect(r1.state.session.queue.size).toBe(3);
-    const r2 = run(r1.state, [recv(connack())]);
+    // The backlog waits for the client's word that it acted on the CONNACK.
+    expect(sent(run(r1.state, [recv(connack())]).commands)).toEqual([]);
+    const r2 = run(r1.state, [recv(connack()), { type: 'connackHandled' }]);
     expect(sent(r2.commands).map((p) => (p.type === 'publish' ? p.qos : p.type))).toEqual([0, 1, 2]);
     expect(ofType(r2.commands, 'settleRequest').map((c) => c.requestId)).toEqual([1]);
   });

@@ -63,8 +63,26 @@ describe('session: SUBSCRIBE / UNSUBSCRIBE', () => {
       { type: 'subscribeRequested', requestId: 2, subscriptions: [sub('a')] },
       { type: 'transportOpened' },
       recv(connack()),
+      // The client restores its own subscriptions on `connected`; they go before the backlog too.
+      { type: 'subscribeRequested', requestId: 3, subscriptions: [sub('restored')] },
+      { type: 'connackHandled' },
     ]);
-    expect(sent(r.commands).map((p) => p.type)).toEqual(['connect', 'subscribe', 'publish']);
+    expect(sent(r.commands).map((p) => p.type)).toEqual(['connect', 'subscribe', 'subscribe', 'publish']);
+  });
+
+  it(`after CONNACK the backlog waits until no SUBSCRIBE is left queued behind the window of ${CONTROL_WINDOW}`, () => {
+    const restored = Array.from({ length: CONTROL_WINDOW + 1 }, (_, i) => ({ type: 'subscribeRequested' as const, requestId: 10 + i, subscriptions: [sub(`r/${i}`)] }));
+    const r = run(initialState(config()), [
+      { type: 'publishRequested', requestId: 1, message: { topic: 'r/0', payload: new Uint8Array(), qos: 0, retain: false } },
+      { type: 'transportOpened' },
+      recv(connack()),
+      ...restored,
+      { type: 'connackHandled' },
+    ]);
+    expect(sent(r.commands).filter((p) => p.type === 'publish')).toEqual([]);
+    expect(r.state.session.controlQueue.size).toBe(1);
+    const acked = run(r.state, [recv({ type: 'suback', packetId: 1, reasonCodes: [0] })]);
+    expect(sent(acked.commands).map((p) => p.type)).toEqual(['subscribe', 'publish']);
   });
 
   it('sent requests settle with the close error when the transport closes; offline ones wait', () => {

@@ -223,7 +223,10 @@ export class Engine {
         return;
       }
       case 'connected':
-        return this.hooks.connected(command.connack);
+        this.hooks.connected(command.connack);
+        // After what the hook asked for (restored SUBSCRIBEs), in this same run.
+        this.inbox.push({ type: 'connackHandled' });
+        return;
       case 'closeTransport':
         return this.closeTransport(command.error);
       case 'log':

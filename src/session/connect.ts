@@ -21,14 +21,17 @@
  *
  * Then, in this order: `connected`; the session's resends when Session Present
  * [MQTT-4.4.0-1], or 'session-lost' for every in-flight publish and a clear of the held
- * inbound QoS 2 ids when not; offline SUBSCRIBE/UNSUBSCRIBE; the publish backlog.
+ * inbound QoS 2 ids when not; offline SUBSCRIBE/UNSUBSCRIBE. The publish backlog waits
+ * for `connackHandled` — the client's word that it has restored its subscriptions — and
+ * for the SUBSCRIBE/UNSUBSCRIBE queue to empty, so what a client published offline to
+ * its own filters reaches it after a reconnect that lost the session.
  * A broker that reports Session Present after a clean start broke
  * [MQTT-3.2.2-1] (3.1.1) / [MQTT-3.2.2-2] (5.0).
  */
 import { MqttError } from '../errors';
 import type { ConnAckPacket, ConnectPacket, QoS } from '../codec/types';
 import { closeWith, protocolViolation } from './disconnect';
-import { drainQueue, failInflight, resendInflight } from './publish-out';
+import { drainBehindControl, failInflight, resendInflight } from './publish-out';
 import { emptyTable } from './id-table';
 import type { ConnectedScope, HeldQos2, SessionState } from './state';
 import { log, patchSession, send, setConnection, type Step } from './step';
@@ -131,5 +134,9 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     if (s.state.session.inboundQos2Count > 0) patchSession(s, { inboundQos2: emptyTable<HeldQos2>(), inboundQos2Count: 0 });
   }
   flushControlQueue(s);
-  drainQueue(s);
+}
+
+/** The client restored its subscriptions: the publish backlog goes out behind them. */
+export function onConnAckHandled(s: Step): void {
+  if (s.state.connection.type === 'connected') drainBehindControl(s);
 }

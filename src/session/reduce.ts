@@ -22,7 +22,7 @@
  */
 import type { Packet } from '../codec/types';
 import { assertNever } from '../util/assert-never';
-import { onConnAck, onConnectTimeoutTick, onTransportOpened } from './connect';
+import { onConnAck, onConnAckHandled, onConnectTimeoutTick, onTransportOpened } from './connect';
 import { onDisconnectRequested, onMalformedPacket, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
@@ -74,6 +74,9 @@ export function reduce(state: SessionState, event: SessionEvent): ReduceResult {
       break;
     case 'tick':
       onTick(s);
+      break;
+    case 'connackHandled':
+      onConnAckHandled(s);
       break;
     default:
       assertNever(event, 'Unknown session event');

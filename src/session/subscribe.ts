@@ -24,6 +24,7 @@ import type { SubAckPacket, UnsubAckPacket } from '../codec/types';
 import { emptyFifo, fifoPop, fifoPush, fifoToArray } from './fifo';
 import { deleteFlow, filterFlows, getFlow, setFlow } from './id-table';
 import { allocatePacketId } from './packet-ids';
+import { drainBehindControl } from './publish-out';
 import type { QueuedControl, SubscribeFlow, UnsubscribeFlow } from './state';
 import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
 import type { Properties, Subscription } from './types';
@@ -104,7 +105,10 @@ export function onSubAck(s: Step, packet: SubAckPacket | UnsubAckPacket): void {
   patchSession(s, { flows: deleteFlow(session.flows, packet.packetId), controlInflight: session.controlInflight - 1 });
   const value = { packetId: packet.packetId, reasonCodes: packet.reasonCodes, ...(packet.properties === undefined ? {} : { properties: packet.properties }) };
   settle(s, flow.requestId, { ok: true, value });
+  const waiting = s.state.session.controlQueue.size;
   flushControlQueue(s);
+  // The last queued SUBSCRIBE/UNSUBSCRIBE just went out: a backlog held behind them may follow.
+  if (waiting > 0 && s.state.session.controlQueue.size === 0) drainBehindControl(s);
 }
 
 /** The connection closed: sent SUBSCRIBE/UNSUBSCRIBE flows end with `error`. Ids are freed. */

@@ -52,6 +52,12 @@ type SessionEventBody =
   /** Drops the connection scope in one step; settles what must fail. */
   | { type: 'transportClosed'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
+  /**
+   * The client has acted on the `connected` command (restored its subscriptions): the
+   * publish backlog may go now, behind those SUBSCRIBEs, so a client receives what it
+   * published offline to a topic it subscribes to itself.
+   */
+  | { type: 'connackHandled' }
   /** The socket's buffer is full: new publishes wait in the session queue (bounded by maxQueued). */
   | { type: 'transportBlocked' }
   /** The socket drained: the queue may flow again. */
