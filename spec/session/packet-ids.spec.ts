@@ -1,5 +1,6 @@
 import { allocatePacketId } from '../../src/session/packet-ids';
 import { initialState, type SessionState } from '../../src/session';
+import { emptyTable, setFlow } from '../../src/session/id-table';
 import type { OutboundFlow } from '../../src/session/state';
 import { config, connected, pub, recv, run, sent } from './helpers';
 
@@ -7,7 +8,7 @@ const flow = (id: number): OutboundFlow => ({ type: 'unsubscribe', requestId: id
 
 function withFlows(nextPacketId: number, ids: number[]): SessionState['session'] {
   const s = initialState(config()).session;
-  return { ...s, nextPacketId, flows: { ids, flows: ids.map(flow) } };
+  return { ...s, nextPacketId, flows: ids.reduce((table, id) => setFlow(table, id, flow(id)), emptyTable<OutboundFlow>()) };
 }
 
 describe('session: packet-id allocation', () => {

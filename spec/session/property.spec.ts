@@ -6,6 +6,7 @@ import type { Packet } from '../../src/codec/types';
 import { initialState, reduce, type SessionConfig, type SessionEvent, type SessionState } from '../../src/session';
 import { config, deepFreeze } from './helpers';
 import { CONTROL_WINDOW } from '../../src/session/subscribe';
+import { tableEntries } from '../../src/session/id-table';
 
 const id = fc.integer({ min: 1, max: 4 });
 const code = fc.constantFrom(0, 0x10, 0x80, 0x92);
@@ -67,13 +68,17 @@ const cfg = fc.record({
 
 function checkInvariants(state: SessionState): void {
   const { session, connection, config: c } = state;
-  const { ids, flows } = session.flows;
+  const entries = tableEntries(session.flows);
+  const ids = entries.map(([id]) => id);
+  const flows = entries.map(([, f]) => f);
+  expect(session.flows.size).toBe(entries.length);
   expect(flows.filter((f) => f.type === 'publish')).toHaveLength(session.inflight);
   expect(flows.filter((f) => f.type !== 'publish')).toHaveLength(session.controlInflight);
   expect(session.controlInflight).toBeLessThanOrEqual(CONTROL_WINDOW);
   expect(new Set(ids).size).toBe(ids.length); // no duplicate ids in use
   flows.forEach((f, i) => expect(f.packet.packetId).toBe(ids[i])); // one flow per id
-  expect(session.inboundQos2Count).toBe(session.inboundQos2.ids.length);
+  expect(session.inboundQos2Count).toBe(tableEntries(session.inboundQos2).length);
+  expect(session.inboundQos2.size).toBe(session.inboundQos2Count);
   if (connection.type === 'connected') {
     // (CONNACKs here carry no Receive Maximum, so a resumed session never exceeds the window.)
     const window = Math.min(c.maxInflight === 0 ? 65535 : c.maxInflight, connection.receiveMaximum);

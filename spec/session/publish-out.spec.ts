@@ -1,4 +1,4 @@
-import { getFlow } from '../../src/session/id-table';
+import { getFlow, tableEntries } from '../../src/session/id-table';
 import { initialState, nextDeadline, type SessionState } from '../../src/session';
 import { fifoToArray } from '../../src/session/fifo';
 import { config, connack, connected, effects, errorCodeOf, ofType, pub, recv, run, sent } from './helpers';
@@ -8,7 +8,7 @@ const pubrec = (packetId: number, reasonCode = 0) => recv({ type: 'pubrec', pack
 const pubcomp = (packetId: number, reasonCode = 0) => recv({ type: 'pubcomp', packetId, reasonCode });
 
 function ids(state: SessionState): number[] {
-  return [...state.session.flows.ids].sort((a, b) => a - b);
+  return tableEntries(state.session.flows).map(([id]) => id);
 }
 
 describe('session: outbound QoS 0', () => {

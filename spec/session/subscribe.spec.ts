@@ -15,7 +15,7 @@ describe('session: SUBSCRIBE / UNSUBSCRIBE', () => {
       { type: 'sendPacket', packet: { type: 'subscribe', packetId: 1, subscriptions: [sub('a'), sub('b')], properties: { subscriptionIdentifiers: [3] } } },
       { type: 'settleRequest', requestId: 1, result: { ok: true, value: { packetId: 1, reasonCodes: [1, 0x87] } } },
     ]);
-    expect(r.state.session.flows).toEqual({ ids: [], flows: [] });
+    expect(r.state.session.flows.size).toBe(0);
   });
 
   it('UNSUBSCRIBE → UNSUBACK (3.x: no reason codes, no properties sent)', () => {
@@ -92,7 +92,7 @@ describe('session: SUBSCRIBE / UNSUBSCRIBE', () => {
       { type: 'unsubscribeRequested', requestId: 2, topicFilters: ['a'] },
     ]);
     expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)])).toEqual([[1, 'connection-closed']]);
-    expect(r.state.session.flows).toEqual({ ids: [], flows: [] });
+    expect(r.state.session.flows.size).toBe(0);
     expect(r.state.session.controlQueue.size).toBe(1);
     expect(r.state.session.controlInflight).toBe(0);
   });

@@ -3,7 +3,7 @@
  * reused while a flow holds them: a QoS 1/2 PUBLISH until its PUBACK/PUBCOMP (or a
  * failing PUBACK/PUBREC), a SUBSCRIBE/UNSUBSCRIBE until its SUBACK/UNSUBACK
  * [MQTT-2.2.1-3, 2.2.1-4 in 3.1.1; 2.2.1-2..3 in 5.0]. All of them live in
- * `session.flows` (a window's worth), so one short `indexOf` per candidate tells whether an id is free.
+ * `session.flows`, so one lookup per candidate tells whether an id is free.
  * Allocation goes round-robin from `nextPacketId`, wrapping after 65535, so a freed id
  * is not reused at once (which makes late duplicate acks easier to tell apart).
  * Inbound ids (held QoS 2) are the broker's id space and do not collide with ours.

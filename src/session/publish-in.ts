@@ -18,7 +18,7 @@
  */
 import type { PubRelPacket, PublishPacket } from '../codec/types';
 import { protocolViolation } from './disconnect';
-import { deleteFlow, getFlow, hasFlow, setFlow, type IdTable } from './id-table';
+import { deleteFlow, getFlow, hasFlow, setFlow, tableEntries, type IdTable } from './id-table';
 import type { ConnectedScope, HeldQos2, PendingAck } from './state';
 import { isV5, log, patchConnected, patchSession, send, type Step } from './step';
 
@@ -132,8 +132,8 @@ export function onMessageAcked(s: Step, deliveryId: number): void {
 }
 
 function findHeld(held: IdTable<HeldQos2>, deliveryId: number): number | undefined {
-  const i = held.flows.findIndex((entry) => entry.deliveryId === deliveryId && !entry.acked);
-  return i < 0 ? undefined : held.ids[i];
+  const found = tableEntries(held).find(([, entry]) => entry.deliveryId === deliveryId && !entry.acked);
+  return found === undefined ? undefined : found[0];
 }
 
 export function onPubRel(s: Step, packet: PubRelPacket): void {

@@ -22,7 +22,7 @@
 import { MqttError } from '../errors';
 import type { PubAckPacket, PubCompPacket, PubRecPacket, PublishPacket } from '../codec/types';
 import { fifoFromArray, fifoPop, fifoPush, fifoToArray, fifoUnshift } from './fifo';
-import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow } from './id-table';
+import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow, tableValues } from './id-table';
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
 import { fail, isV5, log, patchConnected, patchSession, send, settle, type Step } from './step';
@@ -162,7 +162,7 @@ export function onPublishWithdrawn(s: Step, requestId: number): void {
       return;
     }
   }
-  for (const flow of session.flows.flows) {
+  for (const flow of tableValues(session.flows)) {
     if (flow.type === 'publish' && flow.requestId === requestId) {
       // Already on the wire: the protocol flow must finish [MQTT-4.3.2/4.3.3]; only the
       // caller is gone, so finish it without settling.
@@ -255,7 +255,7 @@ export function onPubComp(s: Step, packet: PubCompPacket): void {
 
 function publishFlowsInOrder(s: Step): PublishFlow[] {
   const out: PublishFlow[] = [];
-  for (const flow of s.state.session.flows.flows) if (flow.type === 'publish') out.push(flow);
+  for (const flow of tableValues(s.state.session.flows)) if (flow.type === 'publish') out.push(flow);
   return out.sort((a, b) => a.seq - b.seq);
 }
 

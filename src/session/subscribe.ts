@@ -22,7 +22,7 @@
 import { MqttError } from '../errors';
 import type { SubAckPacket, UnsubAckPacket } from '../codec/types';
 import { emptyFifo, fifoPop, fifoPush, fifoToArray } from './fifo';
-import { deleteFlow, filterFlows, getFlow, setFlow } from './id-table';
+import { deleteFlow, filterFlows, getFlow, setFlow, tableValues } from './id-table';
 import { allocatePacketId } from './packet-ids';
 import { drainBehindControl } from './publish-out';
 import type { QueuedControl, SubscribeFlow, UnsubscribeFlow } from './state';
@@ -114,7 +114,7 @@ export function onSubAck(s: Step, packet: SubAckPacket | UnsubAckPacket): void {
 /** The connection closed: sent SUBSCRIBE/UNSUBSCRIBE flows end with `error`. Ids are freed. */
 export function failSentControl(s: Step, error: MqttError): void {
   const flows = s.state.session.flows;
-  for (const flow of flows.flows) if (flow.type !== 'publish') fail(s, flow.requestId, error);
+  for (const flow of tableValues(flows)) if (flow.type !== 'publish') fail(s, flow.requestId, error);
   const next = filterFlows(flows, (f) => f.type === 'publish');
   if (next !== flows) patchSession(s, { flows: next, controlInflight: 0 });
 }
