@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { IDLE_MS, type Job, type WorkerLine, type WorkerResult } from './protocol';
+import { IDLE_MS, percentile, type Job, type WorkerLine, type WorkerResult } from './protocol';
 
 export function send(line: WorkerLine): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -114,4 +114,13 @@ export function maxRssKb(): number {
 /** `${prefix}/${i}/x`: the one topic of filter `${prefix}/${i}/+` used by the fan-in. */
 export function fanTopic(prefix: string, i: number): string {
   return `${prefix}/${i}/x`;
+}
+
+/** The pinger's result: percentiles of the round trips after the first `warmup` (shared so every worker reports alike). */
+export function sendLatency(samples: readonly number[], warmup: number, window: Window): void {
+  const sorted = samples.slice(warmup).sort((a, b) => a - b);
+  send({
+    type: 'result', count: sorted.length, ...window, maxRssKb: maxRssKb(),
+    latencyUs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] },
+  });
 }

@@ -6,8 +6,8 @@
  * workers. The publisher warms up as theirs do (see `publish`); the receiving roles do
  * not: their path is the read callback and a counter, with no library to compile.
  */
-import { Arrivals, command, heapAfterGc, maxRssKb, Meter, runWorker, send } from './harness';
-import { percentile, type EchoJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
+import { Arrivals, command, heapAfterGc, maxRssKb, Meter, runWorker, send, sendLatency } from './harness';
+import { type EchoJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
 import { PublishBytes, RawConnection } from './raw-connection';
 import { publishAll } from './raw-publish';
 
@@ -94,11 +94,7 @@ async function ping(conn: RawConnection, job: PingJob): Promise<void> {
   await conn.until(finished);
   const window = meter.stop();
   conn.onPublish = () => {};
-  const sorted = samples.slice(job.warmup).sort((a, b) => a - b);
-  send({
-    type: 'result', count: sorted.length, ...window, maxRssKb: maxRssKb(),
-    latencyUs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] },
-  });
+  sendLatency(samples, job.warmup, window);
 }
 
 /** Answers every message on `in` with a pre-encoded PUBLISH of the same payload size on `out`. */

@@ -6,8 +6,8 @@
 import { concatMap, filter, firstValueFrom, lastValueFrom, mergeMap, range, take, count as countOf, type Observable, type Subscription } from 'rxjs';
 import { MqttClient } from '../../src';
 import { performance } from 'node:perf_hooks';
-import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send } from './harness';
-import { type FanInInfo, makePayload, percentile, type EchoJob, type FanInJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
+import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send, sendLatency } from './harness';
+import { type FanInInfo, makePayload, type EchoJob, type FanInJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
 
 runWorker(async (job: Job) => {
   const client = new MqttClient({
@@ -154,11 +154,7 @@ async function ping(client: MqttClient, job: PingJob): Promise<void> {
   await finished;
   const window = meter.stop();
   subscription.unsubscribe();
-  const sorted = samples.slice(job.warmup).sort((a, b) => a - b);
-  send({
-    type: 'result', count: sorted.length, ...window, maxRssKb: maxRssKb(),
-    latencyUs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] },
-  });
+  sendLatency(samples, job.warmup, window);
 }
 
 async function echo(client: MqttClient, job: EchoJob): Promise<void> {
