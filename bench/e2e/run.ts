@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const sections = [
       `## End-to-end benchmark${QUICK ? ' (--quick: smoke run, numbers mean nothing)' : ''}`,
       `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, mosquitto ${broker.version}; ` +
-        `${cfg.reps} repetitions (fan-in ${cfg.fanInReps}), median (min–max); ${seconds.toFixed(0)} s; ` +
+        `${cfg.reps} repetitions${fan.length ? ` (fan-in ${cfg.fanInReps})` : ''}, median (min–max); ${seconds.toFixed(0)} s; ` +
         `load average ${loadavgAtStart.map((l) => l.toFixed(1)).join(' ')} at start, ${loadavg().map((l) => l.toFixed(1)).join(' ')} at end.`,
       ...notes.map((n) => `Note: ${n}.`),
       tp.length ? throughputTables(tp, libs, cfg.sizes, cfg.qos) : '',

@@ -114,9 +114,10 @@ export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun
     rows.push([lib.label, pub ? `${mb(pub.min)}–${mb(pub.max)}` : '—', sub ? `${mb(sub.min)}–${mb(sub.max)}` : '—', fanRss ? mb(fanRss.max) : '—',
       memRss, heaps, subHeap, lib.name === 'rxmqtt' ? verdict(peak > 0 ? peak <= 50 * 1024 : undefined) : '']);
   }
-  const messages = mem[0]?.messages ?? 0;
-  return [`### Memory (MB). Peak RSS = maxRSS of each client process (an empty \`node\` process here: ${mb(nodeBaselineKb)} MB); ` +
-    `heap = heapUsed after global.gc(): publisher at start, then after each round of the long run (${messages} QoS 1 messages in all), subscriber at start → end`,
+  const heapNote = mem.length
+    ? `; heap = heapUsed after global.gc(): publisher at start, then after each round of the long run (${mem[0]?.messages ?? 0} QoS 1 messages in all), subscriber at start → end`
+    : ' (the long memory run did not run: its columns are empty)';
+  return [`### Memory (MB). Peak RSS = maxRSS of each client process (an empty \`node\` process here: ${mb(nodeBaselineKb)} MB)${heapNote}`,
     markdownTable(['Library', 'Peak RSS publisher (throughput runs)', 'Peak RSS subscriber', 'Peak RSS fan-in receiver', 'Long run peak RSS pub / sub', 'Long run publisher heap', 'Long run subscriber heap', 'Target peak RSS ≤ 50 MB'], rows)].join('\n\n');
 }
 
