@@ -71,7 +71,8 @@ export async function throughput(ctx: Context, libraries: readonly Library[]): P
         const run: ThroughputRun = {
           ...base, received: receiver.count, rate: rate(receiver), pubCpuUsPerMsg: cpu(sender) / sender.count,
           subCpuUsPerMsg: cpu(receiver) / Math.max(1, receiver.count), brokerCpuUsPerMsg: brokerCpuUs / count,
-          pubSysUsPerMsg: sender.cpuSystemUs / sender.count, subSysUsPerMsg: receiver.cpuSystemUs / Math.max(1, receiver.count),
+          // The C clients' CPU comes from /proc as one number (c-clients.ts): no system share to report.
+          ...(lib.name === 'c' ? {} : { pubSysUsPerMsg: sender.cpuSystemUs / sender.count, subSysUsPerMsg: receiver.cpuSystemUs / Math.max(1, receiver.count) }),
           pubRssKb: sender.maxRssKb, subRssKb: receiver.maxRssKb,
         };
         runs.push(run);
