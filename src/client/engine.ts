@@ -10,18 +10,15 @@
  * publishing from inside a `next` handler, say) are queued and reduced after, so the
  * reducer always sees one event at a time, in order.
  *
- * Time: after each run, `nextDeadline(state)` says when the reducer wants a `tick`.
- * One scheduler action is kept armed for the earliest deadline; a later deadline does
- * not re-arm it (the early tick is harmless and re-arms), so a busy connection does not
- * reschedule a timer per packet. With no deadline the action is cancelled, so nothing
- * keeps a process alive after the connection is gone.
+ * Time: after each run, `nextDeadline(state)` says when the reducer wants a `tick`;
+ * one `DeadlineTimer` (deadline-timer.ts) keeps a single scheduler action for it.
  *
  * Writes: packets a run sends leave together in one socket write, and its requests
  * settle after that write (see outbox.ts, which also holds them back while the socket
  * is full).
  */
 
-import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { encodedLength, FrameDecoder, type Packet, type PublishPacket } from '../codec';
 import { MqttError } from '../errors';
 import {
@@ -38,6 +35,7 @@ import type { SocketEvent, SocketWriter, Transport } from '../transport/types';
 import { assertNever } from '../util/assert-never';
 import type { ClientEvent, LogLevel } from './events';
 import type { ResolvedOptions } from './options';
+import { DeadlineTimer } from './deadline-timer';
 import { Outbox } from './outbox';
 import { RequestTable } from './request-table';
 
@@ -74,8 +72,7 @@ export class Engine {
   private closing: { error: MqttError | undefined } | undefined;
   private readonly pending = new RequestTable<(result: SettleResult) => void>();
   private lastRequestId = 0;
-  private timer: Subscription | undefined;
-  private timerAt = Infinity;
+  private readonly timer: DeadlineTimer;
   /** Counts open() calls, so a socket subscription that outlived its attempt is recognised. */
   private attempts = 0;
   /** The dial timeout, then the close grace: one socket-level guard at a time. */
@@ -88,6 +85,7 @@ export class Engine {
     private readonly hooks: EngineHooks,
   ) {
     this.state = initialState(options.session);
+    this.timer = new DeadlineTimer(scheduler, () => this.dispatch({ type: 'tick' }));
     this.outbox = new Outbox(options.session.protocolVersion, () => {
       if (this.hooks.wantsEvents()) this.hooks.event({ type: 'backpressure' });
       this.dispatch({ type: 'transportBlocked' });
@@ -335,22 +333,7 @@ export class Engine {
   }
 
   private armTimer(): void {
-    const deadline = nextDeadline(this.state);
-    if (deadline === undefined) {
-      this.timer?.unsubscribe();
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      return;
-    }
-    if (this.timer && deadline >= this.timerAt) return;
-    this.timer?.unsubscribe();
-    this.timerAt = deadline;
-    const delay = Math.max(0, deadline - this.scheduler.now());
-    this.timer = this.scheduler.schedule(function (this: SchedulerAction<Engine>, engine?: Engine) {
-      engine!.timer = undefined;
-      engine!.timerAt = Infinity;
-      engine!.dispatch({ type: 'tick' });
-    }, delay, this);
+    this.timer.set(nextDeadline(this.state));
   }
 
   private newDecoder(): FrameDecoder {
