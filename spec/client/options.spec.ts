@@ -1,5 +1,6 @@
 // Options are validated once, in the constructor: bad ones throw a typed error and nothing is dialled.
-import { MqttClient, MqttError, type MqttClientOptions } from '../../src';
+import { NEVER } from 'rxjs';
+import { MqttClient, MqttError, type MqttClientOptions, type TransportOptions } from '../../src';
 
 describe('MqttClient options', () => {
   const refused: Array<[string, MqttClientOptions, RegExp]> = [
@@ -21,6 +22,17 @@ describe('MqttClient options', () => {
     ['a reconnect multiplier below 1', { reconnect: { multiplier: 0.5 } }, /reconnect: multiplier/],
     ['a reconnect jitter above 1', { reconnect: { jitter: 2 } }, /reconnect: jitter/],
     ['a fractional reconnect maxAttempts', { reconnect: { maxAttempts: 2.5 } }, /reconnect: maxAttempts/],
+    ['the ws option with an mqtt:// url', { url: 'mqtt://localhost', ws: { path: '/mqtt' } }, /ws option needs a ws:\/\/ or wss:\/\/ url/],
+    ['the ws option without a url', { ws: {} }, /ws option needs/],
+    ['a ws path without a leading slash', { url: 'ws://localhost', ws: { path: 'mqtt' } }, /ws\.path must start with "\/"/],
+    ['a ws path with a space', { url: 'ws://localhost', ws: { path: '/a b' } }, /ws\.path/],
+    ['a ws header name with a colon', { url: 'ws://localhost', ws: { headers: { 'X:Y': '1' } } }, /not a valid HTTP header name/],
+    ['a ws header value with CR LF', { url: 'ws://localhost', ws: { headers: { 'X-A': '1\r\nX-B: 2' } } }, /control characters/],
+    ['a ws header the handshake sets', { url: 'wss://localhost', ws: { headers: { 'Sec-WebSocket-Protocol': 'mqtt' } } }, /set by the WebSocket handshake/],
+    ['a non-string ws header value', { url: 'ws://localhost', ws: { headers: { 'X-A': 1 as never } } }, /must be a string/],
+    ['empty ws protocols', { url: 'ws://localhost', ws: { protocols: [] } }, /non-empty array/],
+    ['a ws subprotocol with a comma', { url: 'ws://localhost', ws: { protocols: ['mqtt,x'] } }, /not a valid subprotocol/],
+    ['a ws subprotocol listed twice', { url: 'ws://localhost', ws: { protocols: ['mqtt', 'mqtt'] } }, /listed twice/],
   ];
   it.each(refused)('refuses %s with invalid-argument', (_name, options, message) => {
     let error: unknown;
@@ -39,6 +51,7 @@ describe('MqttClient options', () => {
     ['an empty client id at 5.0 (the broker assigns one)', { protocolVersion: 5, clientId: '', clean: false }],
     ['a password without a username at 5.0', { protocolVersion: 5, password: 'x' }],
     ['credentials and TLS from the URL', { url: 'mqtts://user:pw@example.test:8884' }],
+    ['ws:// and wss:// urls with ws options', { url: 'wss://example.test/ws?token=x', ws: { headers: { Authorization: 'Bearer x' }, protocols: ['mqtt'] } }],
     ['reconnect: true', { reconnect: true }],
     ['a full reconnect object', { reconnect: { minDelay: 0, maxDelay: 0, multiplier: 1, jitter: 1, maxAttempts: 0 } }],
   ])('accepts %s', (_name, options) => {
@@ -59,5 +72,36 @@ describe('MqttClient options', () => {
     client.publish('a', 'b');
     expect(dialled).toBe(0);
     expect(states).toEqual(['idle']);
+  });
+});
+
+describe('MqttClient options: what reaches the transport', () => {
+  const seen = (options: MqttClientOptions): TransportOptions & { protocol: string } => {
+    let captured: (TransportOptions & { protocol: string }) | undefined;
+    const client = new MqttClient({
+      ...options,
+      transport: (resolved) => {
+        captured = resolved;
+        return NEVER;
+      },
+    });
+    client.connect().subscribe({ error: () => undefined }).unsubscribe();
+    client.disconnect().subscribe(); // stops the connect timer
+    if (captured === undefined) throw new Error('the transport was not called');
+    return captured;
+  };
+
+  it.each<[string, MqttClientOptions, Partial<TransportOptions> & { protocol: string }]>([
+    ['ws:// with its default path and port', { url: 'ws://broker.test' }, { protocol: 'ws', port: 80, ws: { path: '/mqtt' } }],
+    ['the path and query of a ws:// url', { url: 'ws://broker.test:8080/ws?x=1' }, { protocol: 'ws', port: 8080, ws: { path: '/ws?x=1' } }],
+    ['ws.path over the url path', { url: 'ws://broker.test/a', ws: { path: '/b' } }, { protocol: 'ws', ws: { path: '/b' } }],
+    ['wss:// with TLS defaults, headers and protocols', { url: 'wss://broker.test', ws: { headers: { 'X-A': '1' }, protocols: ['mqttv3.1'] } },
+      { protocol: 'wss', port: 443, tls: {}, ws: { path: '/mqtt', headers: { 'X-A': '1' }, protocols: ['mqttv3.1'] } }],
+  ])('%s', (_name, options, expected) => {
+    expect(seen(options)).toMatchObject(expected);
+  });
+
+  it('gives no ws settings to a TCP transport', () => {
+    expect(seen({ url: 'mqtt://broker.test' }).ws).toBeUndefined();
   });
 });

@@ -28,10 +28,14 @@ export interface MosquittoOptions {
   tls?: MosquittoTlsOptions;
   /** More lines for the listener's config (after the generated ones). */
   extraConfig?: string[];
+  /** A second listener, `protocol websockets` on 127.0.0.1 (with TLS: wss), on `wsPort`. */
+  websockets?: { tls?: MosquittoTlsOptions };
 }
 
 export interface MosquittoHandle {
   port: number;
+  /** The WebSocket listener's port, with the `websockets` option. */
+  wsPort?: number;
   pid: number;
   close(): Promise<void>;
   /** Everything mosquitto wrote to stdout and stderr so far. */
@@ -98,9 +102,10 @@ function orphanGuard(): Set<ChildProcess> {
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoHandle> {
   const binary = requireMosquitto();
   const port = await freePort();
+  const wsPort = options.websockets !== undefined ? await freePort() : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxmqtt-mosquitto-'));
   const configPath = path.join(dir, 'mosquitto.conf');
-  fs.writeFileSync(configPath, configLines(port, options).join('\n') + '\n');
+  fs.writeFileSync(configPath, configLines(port, wsPort, options).join('\n') + '\n');
 
   const child = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const running = orphanGuard();
@@ -129,12 +134,14 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   }
 
   try {
-    await waitForPort(port, 5000, () => {
+    const giveUp = (): string | undefined => {
       if (failure !== undefined) return `cannot run ${binary}: ${failure.message}`;
       if (child.exitCode !== null) return `mosquitto exited with code ${child.exitCode} before listening`;
       if (child.signalCode !== null) return `mosquitto was killed by ${child.signalCode} before listening`;
       return undefined;
-    });
+    };
+    await waitForPort(port, 5000, giveUp);
+    if (wsPort !== undefined) await waitForPort(wsPort, 5000, giveUp);
   } catch (error) {
     await stop(child, exited);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -144,6 +151,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   let closing: Promise<void> | undefined;
   return {
     port,
+    ...(wsPort !== undefined ? { wsPort } : {}),
     pid,
     logs: () => output,
     close() {
@@ -153,7 +161,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   };
 }
 
-function configLines(port: number, { tls, extraConfig = [] }: MosquittoOptions): string[] {
+function configLines(port: number, wsPort: number | undefined, { tls, extraConfig = [], websockets }: MosquittoOptions): string[] {
   const lines = [
     // Global settings first: mosquitto applies them to every listener.
     'persistence false',
@@ -164,12 +172,19 @@ function configLines(port: number, { tls, extraConfig = [] }: MosquittoOptions):
     'allow_anonymous true',
     `listener ${port} 127.0.0.1`,
   ];
-  if (tls !== undefined) {
-    lines.push(`certfile ${tls.certPath}`, `keyfile ${tls.keyPath}`);
-    if (tls.caPath !== undefined) lines.push(`cafile ${tls.caPath}`);
-    if (tls.requireCertificate === true) lines.push('require_certificate true');
+  lines.push(...tlsLines(tls));
+  if (websockets !== undefined && wsPort !== undefined) {
+    lines.push(`listener ${wsPort} 127.0.0.1`, 'protocol websockets', ...tlsLines(websockets.tls));
   }
   return [...lines, ...extraConfig];
+}
+
+function tlsLines(tls: MosquittoTlsOptions | undefined): string[] {
+  if (tls === undefined) return [];
+  const lines = [`certfile ${tls.certPath}`, `keyfile ${tls.keyPath}`];
+  if (tls.caPath !== undefined) lines.push(`cafile ${tls.caPath}`);
+  if (tls.requireCertificate === true) lines.push('require_certificate true');
+  return lines;
 }
 
 /** SIGTERM our own child by PID, SIGKILL after 3 s; resolves once it has exited. */

@@ -28,11 +28,4 @@ describe('nodeTransport', () => {
       await aedes.close();
     }
   });
-
-  it.each(['ws', 'wss'] as const)('%s:// errors with invalid-argument when subscribed', async (protocol) => {
-    const transport = nodeTransport({ protocol, host: '127.0.0.1', port: 1 });
-    const error = await failure(transport);
-    expect((error as MqttError).code).toBe('invalid-argument');
-    expect((error as MqttError).message).toMatch(/WebSocket transport not yet supported/);
-  });
 });

@@ -68,6 +68,10 @@ describe('public API types', () => {
       new MqttClient({ protocolVersion: 6 });
       // @ts-expect-error clean is boolean or 'first-only'
       new MqttClient({ clean: 'sometimes' });
+      // @ts-expect-error WebSocket headers are strings
+      new MqttClient({ url: 'ws://localhost', ws: { headers: { 'X-Retry': 1 } } });
+      // @ts-expect-error subprotocols are a list
+      new MqttClient({ url: 'ws://localhost', ws: { protocols: 'mqtt' } });
     };
     expect(typeof misuse).toBe('function');
   });

@@ -8,10 +8,11 @@ import type { SchedulerLike } from 'rxjs';
 import type { Properties, ProtocolVersion, QoS } from '../codec';
 import { MqttError } from '../errors';
 import type { SessionConfig } from '../session';
-import type { BrokerProtocol, TlsOptions, Transport, TransportOptions } from '../transport/types';
+import type { BrokerProtocol, TlsOptions, Transport, TransportOptions, WebSocketOptions } from '../transport/types';
 import { validateTopicName } from '../topic';
 import { toPayloadBytes, type Payload } from './payload';
 import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy';
+import { resolveWebSocket } from './websocket-options';
 
 export interface WillOptions {
   topic: string;
@@ -23,7 +24,10 @@ export interface WillOptions {
 }
 
 export interface MqttClientOptions {
-  /** `mqtt://`, `tcp://`, `mqtts://`, `ssl://`, `tls://` (WebSockets: a later release). Credentials in the URL are used. */
+  /**
+   * `mqtt://`, `tcp://`, `mqtts://`, `ssl://`, `tls://`, `ws://`, `wss://` (path default
+   * `/mqtt`; WebSockets in Node only for now). Credentials in the URL are used.
+   */
   url?: string;
   /** When no `url`: host (default `localhost`), port (default 1883, 8883 with `tls`). */
   host?: string;
@@ -51,8 +55,10 @@ export interface MqttClientOptions {
   manualAck?: boolean;
   /** Bridge mode (Paho's `enable_bridge_mode`): sets the bridge bit on the protocol level. */
   bridgeMode?: boolean;
-  /** TLS settings; implied by `mqtts://`. */
+  /** TLS settings; implied by `mqtts://` and `wss://`. */
   tls?: TlsOptions;
+  /** WebSocket settings (Paho's `ws_set_options`): `path`, extra `headers`, `protocols`. Needs a `ws://` or `wss://` url. */
+  ws?: WebSocketOptions;
   bindAddress?: string;
   bindPort?: number;
   /**
@@ -127,7 +133,7 @@ function resolveWill(will: WillOptions | undefined): SessionConfig['will'] {
 
 export function resolveOptions(
   options: MqttClientOptions,
-  parseUrl: (url: string) => { protocol: BrokerProtocol; host: string; port: number; username?: string; password?: string },
+  parseUrl: (url: string) => { protocol: BrokerProtocol; host: string; port: number; path?: string; username?: string; password?: string },
 ): ResolvedOptions {
   const version = options.protocolVersion ?? 4;
   if (version !== 3 && version !== 4 && version !== 5) throw invalid(`protocolVersion must be 3, 4 or 5, got ${String(version)}`);
@@ -135,6 +141,7 @@ export function resolveOptions(
   const protocol: BrokerProtocol = fromUrl?.protocol ?? (options.tls ? 'mqtts' : 'mqtt');
   const host = options.host ?? fromUrl?.host ?? 'localhost';
   const port = nonNegativeInt('port', options.port ?? fromUrl?.port, protocol === 'mqtts' ? 8883 : 1883, 65535);
+  const ws = resolveWebSocket(options.ws, protocol, fromUrl?.path);
   const username = options.username ?? fromUrl?.username;
   const rawPassword = options.password ?? fromUrl?.password;
   const password = typeof rawPassword === 'string' ? new TextEncoder().encode(rawPassword) : rawPassword;
@@ -167,7 +174,8 @@ export function resolveOptions(
     port,
     ...(options.bindAddress !== undefined ? { bindAddress: options.bindAddress } : {}),
     ...(options.bindPort !== undefined ? { bindPort: options.bindPort } : {}),
-    ...(options.tls || protocol === 'mqtts' ? { tls: options.tls ?? {} } : {}),
+    ...(options.tls || protocol === 'mqtts' || protocol === 'wss' ? { tls: options.tls ?? {} } : {}),
+    ...(ws !== undefined ? { ws } : {}),
   };
   const reconnect = resolveReconnect(options.reconnect);
   return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460, reconnect };

@@ -1,11 +1,10 @@
 /** Chooses the Node transport for a broker protocol. */
 
-import { Observable } from 'rxjs';
-import { MqttError } from '../errors';
 import { assertNever } from '../util/assert-never';
 import { tcpTransport } from './tcp';
 import { tlsTransport } from './tls';
 import type { BrokerProtocol, Transport, TransportOptions } from './types';
+import { webSocketTransport } from './websocket';
 
 export interface NodeTransportOptions extends TransportOptions {
   protocol: BrokerProtocol;
@@ -13,8 +12,8 @@ export interface NodeTransportOptions extends TransportOptions {
 
 /**
  * `mqtt` → TCP, `mqtts` → TLS (with `options.tls`, or Node's defaults: the bundled root
- * CAs, verification on). WebSockets are not implemented yet: `ws`/`wss` give a
- * Transport that errors with `invalid-argument` when subscribed.
+ * CAs, verification on), `ws` → WebSocket, `wss` → WebSocket over TLS (the same
+ * `tls` defaults). The scheme decides: `tls` options with `mqtt://` or `ws://` are unused.
  */
 export function nodeTransport(options: NodeTransportOptions): Transport {
   const { protocol, ...transportOptions } = options;
@@ -24,10 +23,9 @@ export function nodeTransport(options: NodeTransportOptions): Transport {
     case 'mqtts':
       return tlsTransport({ ...transportOptions, tls: transportOptions.tls ?? {} });
     case 'ws':
+      return webSocketTransport({ ...transportOptions, tls: undefined });
     case 'wss':
-      return new Observable((subscriber) =>
-        subscriber.error(new MqttError('invalid-argument', `WebSocket transport not yet supported (${protocol}://)`)),
-      );
+      return webSocketTransport({ ...transportOptions, tls: transportOptions.tls ?? {} });
     default:
       return assertNever(protocol, 'Unknown broker protocol');
   }

@@ -24,11 +24,26 @@ const SOCKET_ERRORS = new Set([
 ]);
 
 export function tlsTransport(options: TransportOptions): Transport {
+  const label = hostPort(options.host, options.port);
+  const connectOptions = tlsConnectOptions(options);
+  return socketTransport({
+    label,
+    openedOn: 'secureConnect',
+    // tls.connect does not pass noDelay on to the TCP socket: set it on the socket.
+    dial: () => tls.connect(connectOptions).setNoDelay(true),
+    toMqttError: (error, opened) => tlsFailure(label, error, opened),
+  });
+}
+
+/**
+ * `TlsOptions` as Node's `tls.connect` options, with the broker's address and the bind
+ * address. Also used by the WebSocket transport for `wss://`.
+ */
+export function tlsConnectOptions(options: TransportOptions): tls.ConnectionOptions & Pick<net.TcpNetConnectOpts, 'localAddress' | 'localPort'> {
   const { host, port, bindAddress, bindPort, tls: t = {} } = options;
-  const label = hostPort(host, port);
   // tls.connect passes socket.connect() options (localAddress, localPort) through to
   // net; @types/node's ConnectionOptions just does not list them.
-  const connectOptions: tls.ConnectionOptions & Pick<net.TcpNetConnectOpts, 'localAddress' | 'localPort'> = {
+  return {
     host,
     port,
     localAddress: bindAddress,
@@ -48,17 +63,13 @@ export function tlsTransport(options: TransportOptions): Transport {
     secureContext: t.secureContext as tls.SecureContext | undefined,
     rejectUnauthorized: t.rejectUnauthorized ?? true,
   };
-  return socketTransport({
-    label,
-    openedOn: 'secureConnect',
-    // tls.connect does not pass noDelay on to the TCP socket: set it on the socket.
-    dial: () => tls.connect(connectOptions).setNoDelay(true),
-    toMqttError: (error, opened) => {
-      const code = errorCode(error);
-      if (code !== undefined && SOCKET_ERRORS.has(code)) return connectionClosed(label, error, opened);
-      return new MqttError('tls-error', `TLS error with ${label}: ${tlsReason(error)}`, { cause: error });
-    },
-  });
+}
+
+/** A failure of a TLS connection: `connection-closed` for network errors, else `tls-error`. */
+export function tlsFailure(label: string, error: Error, opened: boolean): MqttError {
+  const code = errorCode(error);
+  if (code !== undefined && SOCKET_ERRORS.has(code)) return connectionClosed(label, error, opened);
+  return new MqttError('tls-error', `TLS error with ${label}: ${tlsReason(error)}`, { cause: error });
 }
 
 /**

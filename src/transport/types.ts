@@ -99,6 +99,26 @@ export interface TransportOptions {
   bindPort?: number;
   /** When set, dial TLS. */
   tls?: TlsOptions;
+  /** WebSocket settings, for `ws://` and `wss://` brokers. */
+  ws?: WebSocketOptions;
+}
+
+/**
+ * WebSocket settings: Paho's `ws_set_options`. Platform-neutral, like `TlsOptions`.
+ */
+export interface WebSocketOptions {
+  /** The HTTP request path, with any query string. Default: the URL's path, else `/mqtt`. */
+  path?: string;
+  /**
+   * Extra HTTP headers for the upgrade request (authentication, cookies…). Node only:
+   * a browser's WebSocket cannot set headers.
+   */
+  headers?: Record<string, string>;
+  /**
+   * WebSocket subprotocols to offer. Default `['mqtt']`, which MQTT 3.1.1 and 5.0
+   * require [MQTT-6.0.0-3]; some MQTT 3.1 brokers want `'mqttv3.1'`.
+   */
+  protocols?: string[];
 }
 
 export type BrokerProtocol = 'mqtt' | 'mqtts' | 'ws' | 'wss';
