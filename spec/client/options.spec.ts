@@ -24,6 +24,8 @@ describe('MqttClient options', () => {
     ['a fractional reconnect maxAttempts', { reconnect: { maxAttempts: 2.5 } }, /reconnect: maxAttempts/],
     ['the ws option with an mqtt:// url', { url: 'mqtt://localhost', ws: { path: '/mqtt' } }, /ws option needs a ws:\/\/ or wss:\/\/ url/],
     ['the ws option without a url', { ws: {} }, /ws option needs/],
+    ['TLS settings with an mqtt:// url (it would send in clear)', { url: 'mqtt://localhost', tls: { rejectUnauthorized: true } }, /tls option needs a TLS url/],
+    ['TLS settings with a ws:// url', { url: 'ws://localhost', tls: {} }, /tls option needs a TLS url/],
     ['a ws path without a leading slash', { url: 'ws://localhost', ws: { path: 'mqtt' } }, /ws\.path must start with "\/"/],
     ['a ws path with a space', { url: 'ws://localhost', ws: { path: '/a b' } }, /ws\.path/],
     ['a ws header name with a colon', { url: 'ws://localhost', ws: { headers: { 'X:Y': '1' } } }, /not a valid HTTP header name/],

@@ -139,6 +139,10 @@ export function resolveOptions(
   if (version !== 3 && version !== 4 && version !== 5) throw invalid(`protocolVersion must be 3, 4 or 5, got ${String(version)}`);
   const fromUrl = options.url !== undefined ? parseUrl(options.url) : undefined;
   const protocol: BrokerProtocol = fromUrl?.protocol ?? (options.tls ? 'mqtts' : 'mqtt');
+  // TLS settings with a plain-text URL would dial without TLS: refuse rather than send in clear.
+  if (options.tls !== undefined && (protocol === 'mqtt' || protocol === 'ws')) {
+    throw invalid(`The tls option needs a TLS url (mqtts://, ssl://, tls:// or wss://), got ${protocol}://: nothing would be encrypted`);
+  }
   const host = options.host ?? fromUrl?.host ?? 'localhost';
   const port = nonNegativeInt('port', options.port ?? fromUrl?.port, protocol === 'mqtts' ? 8883 : 1883, 65535);
   const ws = resolveWebSocket(options.ws, protocol, fromUrl?.path);
