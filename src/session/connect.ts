@@ -31,11 +31,11 @@
 import { MqttError } from '../errors';
 import type { ConnAckPacket, ConnectPacket, QoS } from '../codec/types';
 import { closeWith, protocolViolation } from './disconnect';
-import { drainBehindControl, failInflight, resendInflight } from './publish-out';
+import { failInflight, resendInflight } from './publish-out';
 import { emptyTable } from './id-table';
 import type { ConnectedScope, HeldQos2, SessionState } from './state';
 import { log, patchSession, send, setConnection, type Step } from './step';
-import { flushControlQueue } from './subscribe';
+import { drainBehindControl, flushControlQueue } from './subscribe';
 import type { ConnAck } from './types';
 
 export function cleanFlag(state: SessionState): boolean {

@@ -142,15 +142,6 @@ export function drainQueue(s: Step): void {
   if (queue !== start) patchSession(s, { queue });
 }
 
-/**
- * The backlog after a CONNACK: only once no SUBSCRIBE/UNSUBSCRIBE waits to be sent, so
- * the ones restored or asked for offline reach the broker first (subscribe.ts calls
- * this again when its queue empties).
- */
-export function drainBehindControl(s: Step): void {
-  if (s.state.session.controlQueue.size === 0) drainQueue(s);
-}
-
 export function onPublishWithdrawn(s: Step, requestId: number): void {
   const session = s.state.session;
   if (session.queue.size > 0) {

@@ -24,7 +24,7 @@ import type { SubAckPacket, UnsubAckPacket } from '../codec/types';
 import { emptyFifo, fifoPop, fifoPush, fifoToArray } from './fifo';
 import { deleteFlow, filterFlows, getFlow, setFlow, tableValues } from './id-table';
 import { allocatePacketId } from './packet-ids';
-import { drainBehindControl } from './publish-out';
+import { drainQueue } from './publish-out';
 import type { QueuedControl, SubscribeFlow, UnsubscribeFlow } from './state';
 import { fail, isV5, log, patchSession, send, settle, type Step } from './step';
 import type { Properties, Subscription } from './types';
@@ -77,6 +77,15 @@ function sendControl(s: Step, queued: QueuedControl): void {
     controlInflight: session.controlInflight + 1,
   });
   send(s, flow.packet);
+}
+
+/**
+ * The publish backlog after a CONNACK: only once no SUBSCRIBE/UNSUBSCRIBE waits to be
+ * sent, so the ones restored or asked for offline reach the broker first (`onSubAck`
+ * calls this again when the queue empties).
+ */
+export function drainBehindControl(s: Step): void {
+  if (s.state.session.controlQueue.size === 0) drainQueue(s);
 }
 
 /** After CONNACK, and whenever an ack frees the window: send what waits, in order, while the window has room. */
