@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { IDLE_MS, percentile, type Job, type WorkerLine, type WorkerResult } from './protocol';
+import { IDLE_MS, percentile, type Job, type PingJob, type WorkerLine, type WorkerResult } from './protocol';
 
 export function send(line: WorkerLine): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -123,4 +123,38 @@ export function sendLatency(samples: readonly number[], warmup: number, window: 
     type: 'result', count: sorted.length, ...window, maxRssKb: maxRssKb(),
     latencyUs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] },
   });
+}
+
+/**
+ * The pinger's loop, the same in every worker: `ping()` sends one message (the worker's
+ * own call), `echoed()` takes the round trip and sends the next, until warm-up + count.
+ */
+export class PingPong {
+  private readonly samples: number[] = [];
+  private sentAt = 0n;
+  private done!: () => void;
+  readonly finished = new Promise<void>((resolve) => (this.done = resolve));
+
+  constructor(private readonly job: PingJob, private readonly ping: () => void) {}
+
+  echoed(): void {
+    this.samples.push(Number(process.hrtime.bigint() - this.sentAt) / 1000);
+    if (this.samples.length < this.job.warmup + this.job.count) this.send();
+    else this.done();
+  }
+
+  /** After 'ready': waits for `go`, times every round trip, reports the percentiles. `wait` may wrap the wait (a worker that must watch its socket meanwhile). */
+  async run(wait: (finished: Promise<void>) => Promise<void> = (f) => f): Promise<void> {
+    await command('go');
+    const meter = new Meter();
+    meter.start();
+    this.send();
+    await wait(this.finished);
+    sendLatency(this.samples, this.job.warmup, meter.stop());
+  }
+
+  private send(): void {
+    this.sentAt = process.hrtime.bigint();
+    this.ping();
+  }
 }

@@ -11,7 +11,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { performance } from 'node:perf_hooks';
-import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send, sendLatency } from './harness';
+import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send, PingPong } from './harness';
 import { type FanInInfo, makePayload, type EchoJob, type FanInJob, type Job, type PingJob, type PublishJob, type QoS, type SubscribeJob } from './protocol';
 
 runWorker(async (job: Job) => {
@@ -175,32 +175,12 @@ async function reportArrivals(client: MqttClient, arrivals: Arrivals, fan?: FanI
 
 async function ping(client: MqttClient, job: PingJob): Promise<void> {
   const payload = makePayload(job.size);
-  const total = job.warmup + job.count;
-  const samples: number[] = [];
-  let sentAt = 0n;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const fire = (): void => {
-    sentAt = process.hrtime.bigint();
-    client.publish(job.out, payload, { qos: job.qos });
-  };
-  client.on('message', () => {
-    const rtt = Number(process.hrtime.bigint() - sentAt) / 1000;
-    if (samples.length < total) samples.push(rtt);
-    if (samples.length < total) fire();
-    else done();
-  });
+  const pingPong = new PingPong(job, () => client.publish(job.out, payload, { qos: job.qos }));
+  client.on('message', () => pingPong.echoed());
   await subscribeAsync(client, job.in, job.qos);
   send({ type: 'ready' });
-  await command('go');
-  const meter = new Meter();
-  meter.start();
-  fire();
-  await finished;
-  const window = meter.stop();
-  sendLatency(samples, job.warmup, window);
+  await pingPong.run();
 }
-
 async function echo(client: MqttClient, job: EchoJob): Promise<void> {
   let n = 0;
   client.on('message', (_topic, payload) => {

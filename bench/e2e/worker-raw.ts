@@ -6,7 +6,7 @@
  * workers. The publisher warms up as theirs do (see `publish`); the receiving roles do
  * not: their path is the read callback and a counter, with no library to compile.
  */
-import { Arrivals, command, heapAfterGc, maxRssKb, Meter, runWorker, send, sendLatency } from './harness';
+import { Arrivals, command, heapAfterGc, maxRssKb, Meter, runWorker, send, PingPong } from './harness';
 import { type EchoJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
 import { PublishBytes, RawConnection } from './raw-connection';
 import { publishAll } from './raw-publish';
@@ -67,36 +67,16 @@ async function subscribe(conn: RawConnection, job: SubscribeJob): Promise<void> 
   send({ type: 'result', count: arrivals.count, ...arrivals.times(), ...window, maxRssKb: maxRssKb(), heapStart, heapEnd });
 }
 
-/** Timed as worker-rxmqtt.ts's ping: send, and on the echo take the sample and send again. */
+/** The shared ping-pong loop (harness.ts) over the raw connection. */
 async function ping(conn: RawConnection, job: PingJob): Promise<void> {
   const out = new PublishBytes(job.out, job.size, job.qos);
-  const total = job.warmup + job.count;
-  const samples: number[] = [];
-  let sentAt = 0n;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const fire = (): void => {
-    sentAt = process.hrtime.bigint();
-    conn.publish(out);
-  };
-  conn.onPublish = () => {
-    const rtt = Number(process.hrtime.bigint() - sentAt) / 1000;
-    if (samples.length < total) samples.push(rtt);
-    if (samples.length < total) fire();
-    else done();
-  };
+  const pingPong = new PingPong(job, () => conn.publish(out));
+  conn.onPublish = () => pingPong.echoed();
   await conn.subscribe(job.in, job.qos);
   send({ type: 'ready' });
-  await command('go');
-  const meter = new Meter();
-  meter.start();
-  fire();
-  await conn.until(finished);
-  const window = meter.stop();
+  await pingPong.run((finished) => conn.until(finished));
   conn.onPublish = () => {};
-  sendLatency(samples, job.warmup, window);
 }
-
 /** Answers every message on `in` with a pre-encoded PUBLISH of the same payload size on `out`. */
 async function echo(conn: RawConnection, job: EchoJob): Promise<void> {
   let n = 0;

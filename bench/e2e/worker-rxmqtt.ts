@@ -6,7 +6,7 @@
 import { concatMap, filter, firstValueFrom, lastValueFrom, mergeMap, range, take, count as countOf, type Observable, type Subscription } from 'rxjs';
 import { MqttClient } from '../../src';
 import { performance } from 'node:perf_hooks';
-import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send, sendLatency } from './harness';
+import { Arrivals, command, fanTopic, heapAfterGc, maxRssKb, Meter, runWorker, send, PingPong } from './harness';
 import { type FanInInfo, makePayload, type EchoJob, type FanInJob, type Job, type PingJob, type PublishJob, type SubscribeJob } from './protocol';
 
 runWorker(async (job: Job) => {
@@ -129,34 +129,16 @@ async function reportArrivals(arrivals: Arrivals, subscription: { unsubscribe():
 
 async function ping(client: MqttClient, job: PingJob): Promise<void> {
   const payload = makePayload(job.size);
-  const total = job.warmup + job.count;
-  const samples: number[] = [];
-  let sentAt = 0n;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const fire = (): void => {
-    sentAt = process.hrtime.bigint();
+  const pingPong = new PingPong(job, () => {
     client.publish(job.out, payload, { qos: job.qos }).subscribe({ error: (e: unknown) => console.error(e) });
-  };
-  const acked = subAcks(client, 1);
-  const subscription = client.messages$(job.in, { qos: job.qos }).subscribe(() => {
-    const rtt = Number(process.hrtime.bigint() - sentAt) / 1000;
-    if (samples.length < total) samples.push(rtt);
-    if (samples.length < total) fire();
-    else done();
   });
+  const acked = subAcks(client, 1);
+  const subscription = client.messages$(job.in, { qos: job.qos }).subscribe(() => pingPong.echoed());
   await acked;
   send({ type: 'ready' });
-  await command('go');
-  const meter = new Meter();
-  meter.start();
-  fire();
-  await finished;
-  const window = meter.stop();
+  await pingPong.run();
   subscription.unsubscribe();
-  sendLatency(samples, job.warmup, window);
 }
-
 async function echo(client: MqttClient, job: EchoJob): Promise<void> {
   let n = 0;
   const acked = subAcks(client, 1);
