@@ -114,10 +114,9 @@ export function onSubAck(s: Step, packet: SubAckPacket | UnsubAckPacket): void {
   patchSession(s, { flows: deleteFlow(session.flows, packet.packetId), controlInflight: session.controlInflight - 1 });
   const value = { packetId: packet.packetId, reasonCodes: packet.reasonCodes, ...(packet.properties === undefined ? {} : { properties: packet.properties }) };
   settle(s, flow.requestId, { ok: true, value });
-  const waiting = s.state.session.controlQueue.size;
   flushControlQueue(s);
-  // The last queued SUBSCRIBE/UNSUBSCRIBE just went out: a backlog held behind them may follow.
-  if (waiting > 0 && s.state.session.controlQueue.size === 0) drainBehindControl(s);
+  // A publish backlog held behind queued SUBSCRIBE/UNSUBSCRIBE may follow once they are out.
+  drainBehindControl(s);
 }
 
 /** The connection closed: sent SUBSCRIBE/UNSUBSCRIBE flows end with `error`. Ids are freed. */
