@@ -183,16 +183,14 @@ export class Engine {
 
   /** The socket drained: replays what waited (its settles queue their follow-ups), then tells the session. */
   private onDrained(): void {
-    if (this.running) {
-      // Drained inside a run (a synchronous transport): the run's loop picks up what follows.
+    // Held as a run, so what the replayed settles set off queues instead of nesting; when
+    // drained inside a run (a synchronous transport), that run's loop picks it up.
+    const inRun = this.running;
+    this.running = true;
+    try {
       this.outbox.drained();
-    } else {
-      this.running = true;
-      try {
-        this.outbox.drained();
-      } finally {
-        this.running = false;
-      }
+    } finally {
+      this.running = inRun;
     }
     if (!this.outbox.isBlocked) this.inbox.push({ type: 'transportDrained' });
     if (!this.running && this.inbox.length > 0) this.run();
