@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { environment, saveResults } from '../lib/report';
 import { startBroker, type Broker } from './broker';
 import { config, type Config } from './config';
@@ -23,14 +24,24 @@ import type { QoS } from './protocol';
 import { fanIn, latency, memory, throughput, type FanInRun, type LatencyRun, type MemoryRun, type ThroughputRun } from './scenarios';
 import { failures, fanInTable, latencyTable, memoryTable, throughputTables } from './tables';
 
+const ROOT = join(__dirname, '..', '..');
 const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wants = (name: string): boolean => !ONLY || ONLY.includes(name);
 const listArg = (name: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 
-/** Peak RSS of a `node` that does nothing: the floor under every Node client's number. */
-function nodeBaselineKb(): number {
-  return Number(execFileSync(process.execPath, ['--expose-gc', '-e', 'console.log(process.resourceUsage().maxRSS)']).toString());
+/**
+ * Peak RSS of a `node` that does nothing but load `module` (nothing at all without one):
+ * the floor under every Node client's number, and what loading RxJS (its CommonJS build,
+ * which Node always picks: all of it) or MQTT.js costs before any byte is sent.
+ */
+function nodeBaselineKb(module?: string): number {
+  const load = module ? `require(${JSON.stringify(module)});` : '';
+  return Number(execFileSync(process.execPath, ['--expose-gc', '-e', `${load}console.log(process.resourceUsage().maxRSS)`], { cwd: ROOT }).toString());
+}
+
+function nodeBaselines(): { label: string; kb: number }[] {
+  return [{ label: 'an empty `node`', kb: nodeBaselineKb() }, { label: '`node` + `rxjs`', kb: nodeBaselineKb('rxjs') }, { label: '`node` + `mqtt`', kb: nodeBaselineKb('mqtt') }];
 }
 
 /** The config with --sizes, --qos and --reps applied. */
@@ -55,7 +66,7 @@ async function main(): Promise<void> {
   try {
     broker = await startBroker();
     log(`mosquitto ${broker.version} pid ${broker.pid} on 127.0.0.1:${broker.port}`);
-    const found = libraries(outdir);
+    const found = libraries(outdir, (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
     const only = listArg('libs');
     const libs = only ? found.libraries.filter((l) => only.includes(l.name)) : found.libraries;
     const notes = found.notes;
@@ -78,7 +89,7 @@ async function main(): Promise<void> {
       ...notes.map((n) => `Note: ${n}.`),
       tp.length ? throughputTables(tp, libs, cfg.sizes, cfg.qos) : '',
       lat.length ? latencyTable(lat, libs) : '',
-      tp.length || mem.length ? memoryTable(tp, fan, mem, libs, nodeBaselineKb()) : '',
+      tp.length || mem.length ? memoryTable(tp, fan, mem, libs, nodeBaselines()) : '',
       fan.length ? fanInTable(fan, cfg.fanIn.filters) : '',
       failures([...tp, ...lat, ...fan, ...mem]),
       `Raw results: ${file}`,

@@ -98,7 +98,7 @@ export function latencyTable(runs: readonly LatencyRun[], libs: readonly Library
     markdownTable(['QoS', 'Percentile', 'rxmqtt', 'MQTT.js', ...(floor ? [floor.label] : []), 'rxmqtt/MQTT.js', 'Target', 'Met'], rows)].join('\n\n');
 }
 
-export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun[], mem: readonly MemoryRun[], libs: readonly Library[], nodeBaselineKb: number): string {
+export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun[], mem: readonly MemoryRun[], libs: readonly Library[], baselines: readonly { label: string; kb: number }[]): string {
   const rows: string[][] = [];
   for (const lib of libs) {
     const mine = tp.filter((r) => r.library === lib.name && !r.error);
@@ -117,7 +117,7 @@ export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun
   const heapNote = mem.length
     ? `; heap = heapUsed after global.gc(): publisher at start, then after each round of the long run (${mem[0]?.messages ?? 0} QoS 1 messages in all), subscriber at start → end`
     : ' (the long memory run did not run: its columns are empty)';
-  return [`### Memory (MB). Peak RSS = maxRSS of each client process (an empty \`node\` process here: ${mb(nodeBaselineKb)} MB)${heapNote}`,
+  return [`### Memory (MB). Peak RSS = maxRSS of each client process (processes that only load, here: ${baselines.map((b) => `${b.label} ${mb(b.kb)}`).join(', ')} MB)${heapNote}`,
     markdownTable(['Library', 'Peak RSS publisher (throughput runs)', 'Peak RSS subscriber', 'Peak RSS fan-in receiver', 'Long run peak RSS pub / sub', 'Long run publisher heap', 'Long run subscriber heap', 'Target peak RSS ≤ 50 MB'], rows)].join('\n\n');
 }
 
