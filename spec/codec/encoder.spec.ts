@@ -5,6 +5,7 @@
  * - adjacency exactly as documented in encoder.ts;
  * - spans (mark/since, encodeAll) are one contiguous view of the packets in order,
  *   including across slab refills and packets larger than a slab;
+ * - append (the outbox's way in) gives the same bytes as encode, and only the size;
  * - a refused packet takes no bytes; misuse is refused with MqttError.
  */
 import fc from 'fast-check';
@@ -50,6 +51,39 @@ describe.each(VERSIONS)('Encoder, protocol version %i', (version: ProtocolVersio
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe.each(VERSIONS)('Encoder.append, protocol version %i', (version: ProtocolVersion) => {
+  it('returns each packet\'s size, and since(mark) is their concatenation, across refills', () => {
+    fc.assert(
+      fc.property(fc.array(anyPacket(version), { maxLength: 30 }), fc.constantFrom(64, 256, 4096), (packets, slabSize) => {
+        const encoder = new Encoder({ slabSize });
+        const mark = encoder.mark();
+        const sizes = packets.map((p) => encoder.append(p, version));
+        const expected = packets.map((p) => encodePacket(p, version));
+        expect(sizes).toEqual(expected.map((b) => b.length));
+        expect(encoder.since(mark)).toEqual(concat(expected));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('leaves encode() making views after an append, and after a refused one', () => {
+    const encoder = new Encoder();
+    const mark = encoder.mark();
+    expect(encoder.append(PUBACK, version)).toBe(4);
+    expect(() => encoder.append({ ...publish(1), qos: 0 }, version)).toThrow(PacketEncodeError);
+    const view = encoder.encode(PUBACK, version);
+    expect(view).toEqual(encodePacket(PUBACK, version));
+    expect(encoder.since(mark)).toEqual(concat([encodePacket(PUBACK, version), encodePacket(PUBACK, version)]));
+  });
+
+  it('refuses to append without an open span', () => {
+    const encoder = new Encoder();
+    expect(() => encoder.append(PUBACK, version)).toThrow(MqttError);
+    encoder.since(encoder.mark());
+    expect(() => encoder.append(PUBACK, version)).toThrow(/open span/);
   });
 });
 
@@ -136,6 +170,17 @@ describe('Encoder spans', () => {
   it('refuses a slab size that is not an integer ≥ 64', () => {
     for (const slabSize of [0, 63, 1.5, Number.NaN]) {
       expect(() => new Encoder({ slabSize })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+    }
+  });
+});
+
+describe('PUBLISH topic check', () => {
+  it('remembers only a plain topic: a wildcard topic between two plain ones is still refused', () => {
+    const p = (topic: string): PublishPacket => ({ ...publish(1), qos: 0, packetId: undefined, topic });
+    for (let i = 0; i < 3; i++) {
+      expect(encodePacket(p('t/1'), 4)).toHaveLength(8);
+      expect(() => encodePacket(p('t/#'), 4)).toThrow(PacketEncodeError);
+      expect(() => encodePacket(p(''), 4)).toThrow(PacketEncodeError);
     }
   });
 });

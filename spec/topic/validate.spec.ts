@@ -47,6 +47,15 @@ describe('validateTopicName', () => {
     expect(error?.message).toMatch(/^Invalid topic name /);
   });
 
+  it('remembers only valid names: an invalid one between two valid ones is still refused', () => {
+    // validateTopicName skips the check for the last valid name; equal strings only.
+    for (let i = 0; i < 3; i++) {
+      expect(validateTopicName('a/b')).toBeUndefined();
+      expect(validateTopicName('a/+')).toBeInstanceOf(MqttError);
+      expect(validateTopicName('a/b\u0000')).toBeInstanceOf(MqttError);
+    }
+  });
+
   it('quotes the input in the message', () => {
     expect(validateTopicName('sport/+')?.message).toBe(
       `Invalid topic name "sport/+": the wildcard '+' at index 6 is only allowed in topic filters [MQTT-4.7.1-1]`,

@@ -155,7 +155,7 @@ export class MqttClient {
         const message = toOutgoingMessage(topic, payload, options, this.options.session.protocolVersion, this.brokerMaximumPacketSize());
         return (requestId) => ({ type: 'publishRequested', requestId, message });
       },
-      (result) => result,
+      asIs,
       true,
     );
   }
@@ -291,3 +291,6 @@ export class MqttClient {
     this.disconnectWaiters.clear();
   }
 }
+
+/** A publish's result needs no check: the session already turned failures into errors. */
+const asIs = (result: SettleResult): SettleResult => result;

@@ -36,6 +36,7 @@ import { assertNever } from '../util/assert-never';
 import type { ClientEvent, LogLevel } from './events';
 import type { ResolvedOptions } from './options';
 import { DeadlineTimer } from './deadline-timer';
+import { SlotQueue } from '../util/slot-queue';
 import { Outbox } from './outbox';
 import { RequestTable } from './request-table';
 
@@ -61,7 +62,7 @@ export interface EngineHooks {
 
 export class Engine {
   private state: SessionState;
-  private readonly inbox: EventBody[] = [];
+  private readonly inbox = new SlotQueue<EventBody>();
   private running = false;
   private socket: Subscription | undefined;
   /** From `open()` until the socket is reported gone. */
@@ -165,17 +166,17 @@ export class Engine {
       do {
         const now = this.scheduler.now();
         for (let i = 0; i < this.inbox.length; i++) {
-          const event = this.inbox[i] as SessionEvent;
+          const event = this.inbox.at(i) as SessionEvent;
           event.now = now; // bodies are fresh objects made for this dispatch: no copy needed
           const { state, commands } = reduce(this.state, event);
           this.state = state;
           for (let j = 0; j < commands.length; j++) this.execute(commands[j]);
         }
-        this.inbox.length = 0;
+        this.inbox.clear();
         this.outbox.flush();
       } while (this.inbox.length > 0);
     } finally {
-      this.inbox.length = 0;
+      this.inbox.clear();
       this.running = false;
     }
     this.armTimer();

@@ -15,6 +15,7 @@
 
 import { Encoder, type EncoderMark, type Packet, type ProtocolVersion } from '../codec';
 import type { SocketWriter } from '../transport/types';
+import { SlotQueue } from '../util/slot-queue';
 
 type Item = Uint8Array | (() => void) | 'end';
 
@@ -22,7 +23,10 @@ export class Outbox {
   private readonly encoder = new Encoder();
   private writer: SocketWriter | undefined;
   private span: EncoderMark | undefined;
-  private settles: Array<() => void> = [];
+  /** This run's settles; `spare` takes the next run's while these are called. */
+  private settles = new SlotQueue<() => void>();
+  private spare = new SlotQueue<() => void>();
+  private calling = false;
   private backlog: Item[] = [];
   private blocked = false;
 
@@ -60,7 +64,7 @@ export class Outbox {
   /** Encodes `packet` into the run's span and returns its size. Throws PacketEncodeError. */
   add(packet: Packet): number {
     if (this.span === undefined) this.span = this.encoder.mark();
-    return this.encoder.encode(packet, this.version).length;
+    return this.encoder.append(packet, this.version);
   }
 
   /** Calls `settle` once this run's bytes are written (now, when there are none and the socket has room). */
@@ -121,13 +125,23 @@ export class Outbox {
   }
 
   private runSettles(): void {
-    if (this.settles.length === 0) return;
     const settles = this.settles;
-    this.settles = [];
-    if (this.waiting()) {
-      for (const settle of settles) this.backlog.push(settle);
-      return;
+    if (settles.length === 0) return;
+    // A settle can lead back here (a user closing the client from a publish's callback
+    // detaches the socket): then `spare` is the queue being called, so take a new one.
+    const nested = this.calling;
+    this.settles = nested ? new SlotQueue() : this.spare;
+    this.calling = true;
+    try {
+      const toBacklog = this.waiting();
+      for (let i = 0; i < settles.length; i++) {
+        if (toBacklog) this.backlog.push(settles.at(i));
+        else settles.at(i)();
+      }
+    } finally {
+      this.calling = nested;
+      settles.clear();
+      if (!nested) this.spare = settles;
     }
-    for (const settle of settles) settle();
   }
 }

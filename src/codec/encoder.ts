@@ -112,6 +112,23 @@ export class Encoder implements Allocator {
     return this.since(mark);
   }
 
+  /**
+   * Encodes one packet at the end of the open span and returns its size in bytes, with
+   * no view of it made (`since` returns the span's bytes). Throws as `encode`; no bytes
+   * are taken then. Throws `invalid-argument` when no span is open.
+   */
+  append(packet: Packet, version: ProtocolVersion): number {
+    if (this.spanStart === NO_SPAN) throw new MqttError('invalid-argument', 'Encoder.append needs an open span: call mark() first');
+    const w = this.w;
+    w.viewless = true;
+    try {
+      encodeInto(packet, version, this);
+    } finally {
+      w.viewless = false;
+    }
+    return w.pos - w.start;
+  }
+
   /** Allocator: a Writer over `size` bytes no one has been or will be given. Internal. */
   writer(size: number): Writer {
     const w = this.w;

@@ -65,6 +65,9 @@ export function checkRemainingLength(n: number, what: string): void {
   }
 }
 
+/** What `Writer.done` returns for a viewless write: one shared empty array, never a packet's bytes. */
+const NO_VIEW = new Uint8Array(0);
+
 /** Hands out a Writer over `size` bytes that nobody else writes, now or later. */
 export interface Allocator {
   writer(size: number): Writer;
@@ -78,14 +81,17 @@ export class Writer {
   buf: Uint8Array;
   start: number;
   pos: number;
+  /** Set by an Encoder appending to a span: nobody wants this packet's own view, so `done` makes none. */
+  viewless = false;
   constructor(buf: Uint8Array, start: number) {
     this.buf = buf;
     this.start = start;
     this.pos = start;
   }
 
-  /** The bytes written, [start, pos); the buffer itself when that is all of it. */
+  /** The bytes written, [start, pos); the buffer itself when that is all of it; NO_VIEW when `viewless`. */
   done(): Uint8Array {
+    if (this.viewless) return NO_VIEW;
     const b = this.buf;
     if (this.start === 0 && this.pos === b.length) return b;
     // Same view as b.subarray(start, pos), without subarray's species lookup (measurably slower per packet).

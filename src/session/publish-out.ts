@@ -26,7 +26,10 @@ import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow, tableValues } from
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
 import { fail, isV5, log, patchConnected, patchSession, send, settle, type Step } from './step';
-import type { OutgoingMessage, PublishAck } from './types';
+import type { OutgoingMessage, PublishAck, SettleResult } from './types';
+
+/** A QoS 0 publish's one result, shared (frozen: every subscriber gets the same object). */
+const QOS0_SENT: SettleResult = Object.freeze({ ok: true, value: Object.freeze({ qos: 0, reasonCode: 0 }) });
 
 /** How many QoS 1/2 publishes may be in flight now. */
 export function windowSize(s: Step): number {
@@ -73,7 +76,7 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
   }
   if (message.qos === 0) {
     send(s, newPublish(message, undefined));
-    settle(s, requestId, { ok: true, value: { qos: 0, reasonCode: 0 } });
+    settle(s, requestId, QOS0_SENT);
     return true;
   }
   const session = s.state.session;

@@ -33,8 +33,14 @@ export interface SharedFilter {
  * Returns `undefined` if valid, otherwise an `invalid-argument` error naming the rule.
  */
 export function validateTopicName(topic: string): MqttError | undefined {
-  return check(topic, 'topic name', 0, false);
+  if (topic === lastValidName) return undefined;
+  const error = check(topic, 'topic name', 0, false);
+  if (error === undefined) lastValidName = topic;
+  return error;
 }
+
+/** The last Topic Name found valid: publishers mostly repeat one topic, so it is checked once. */
+let lastValidName: string | undefined;
 
 /**
  * Checks a Topic Filter (SUBSCRIBE, UNSUBSCRIBE): the Topic Name rules, except that `#`

@@ -30,11 +30,18 @@ const PLAIN_TOPIC = /^[\x01-\x22\x24-\x2a\x2c-\x7f]+$/;
 
 /** Validates a PUBLISH topic and returns its UTF-8 byte length (0 for an empty topic). */
 function topicLength(topic: string): number {
-  if (typeof topic === 'string' && topic.length <= 0xffff && PLAIN_TOPIC.test(topic)) return topic.length;
+  if (topic === lastPlainTopic) return topic.length;
+  if (typeof topic === 'string' && topic.length <= 0xffff && PLAIN_TOPIC.test(topic)) {
+    lastPlainTopic = topic;
+    return topic.length;
+  }
   if (typeof topic !== 'string') throw new PacketEncodeError('MQTT-3.3.2-1', 'PUBLISH topic must be a string');
   if (hasWildcard(topic)) throw new PacketEncodeError('MQTT-3.3.2-2', `PUBLISH topic '${topic}' contains a wildcard`);
   return utf8Length(topic, 'topic');
 }
+
+/** The last topic that passed PLAIN_TOPIC: a publisher mostly repeats one, so it is tested once. */
+let lastPlainTopic: string | undefined;
 
 // Measuring is split in three small functions returning numbers, rather than one
 // returning a { topicLen, propLen, remaining } object: this is the hottest encode path
