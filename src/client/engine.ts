@@ -24,7 +24,7 @@ import { MqttError } from '../errors';
 import {
   initialState,
   nextDeadline,
-  reduce,
+  reduceInto,
   type ConnAck,
   type SessionCommand,
   type SessionEvent,
@@ -63,6 +63,8 @@ export interface EngineHooks {
 export class Engine {
   private state: SessionState;
   private readonly inbox = new SlotQueue<EventBody>();
+  /** One event's commands, executed and cleared before the next event is reduced. */
+  private readonly commands = new SlotQueue<SessionCommand>();
   private running = false;
   private socket: Subscription | undefined;
   /** From `open()` until the socket is reported gone. */
@@ -162,21 +164,23 @@ export class Engine {
    */
   private run(): void {
     this.running = true;
+    const commands = this.commands;
     try {
       do {
         const now = this.scheduler.now();
         for (let i = 0; i < this.inbox.length; i++) {
           const event = this.inbox.at(i) as SessionEvent;
           event.now = now; // bodies are fresh objects made for this dispatch: no copy needed
-          const { state, commands } = reduce(this.state, event);
-          this.state = state;
-          for (let j = 0; j < commands.length; j++) this.execute(commands[j]);
+          this.state = reduceInto(this.state, event, commands);
+          for (let j = 0; j < commands.length; j++) this.execute(commands.at(j));
+          commands.clear();
         }
         this.inbox.clear();
         this.outbox.flush();
       } while (this.inbox.length > 0);
     } finally {
       this.inbox.clear();
+      commands.clear();
       this.running = false;
     }
     this.armTimer();

@@ -11,4 +11,5 @@ export {
   type PublishFlow,
   type ReduceResult,
 } from './state';
-export { reduce, nextDeadline } from './reduce';
+export { reduce, reduceInto, nextDeadline } from './reduce';
+export type { CommandSink } from './step';

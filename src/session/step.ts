@@ -1,17 +1,23 @@
 /**
  * One reduce call's scratch pad. `reduce` builds a `Step` from the input state, the
  * flow handlers replace `step.state` with new objects (never mutating the old ones)
- * and append commands, and `reduce` returns `{ state, commands }`. The step itself is
- * local to one call, so the reducer stays pure from the outside.
+ * and append commands, and `reduce` returns `{ state, commands }` (`reduceInto` appends
+ * the commands to a sink the caller owns). The step itself is local to one call, so the
+ * reducer stays pure from the outside.
  */
 import type { Packet } from '../codec/types';
 import type { MqttError } from '../errors';
 import type { ConnectedScope, Connection, SessionScope, SessionState } from './state';
 import type { LogLevel, SessionCommand, SettleResult } from './types';
 
+/** Where a reduce call appends its commands: an array, or the engine's reused queue. */
+export interface CommandSink {
+  push(command: SessionCommand): void;
+}
+
 export interface Step {
   state: SessionState;
-  readonly commands: SessionCommand[];
+  readonly commands: CommandSink;
   readonly now: number;
 }
 
