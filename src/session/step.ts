@@ -22,17 +22,73 @@ export interface Step {
 }
 
 export function patchSession(s: Step, patch: Partial<SessionScope>): void {
-  s.state = { ...s.state, session: { ...s.state.session, ...patch } };
+  const session = copySession(s.state.session);
+  assignPatch(session, patch);
+  s.state = { config: s.state.config, session, connection: s.state.connection };
 }
 
 export function setConnection(s: Step, connection: Connection): void {
-  s.state = { ...s.state, connection };
+  s.state = { config: s.state.config, session: s.state.session, connection };
 }
 
 export function patchConnected(s: Step, patch: Partial<Omit<ConnectedScope, 'type'>>): void {
   const conn = s.state.connection;
   if (conn.type !== 'connected') return;
-  s.state = { ...s.state, connection: { ...conn, ...patch } };
+  const connection = copyConnected(conn);
+  assignPatch(connection, patch);
+  s.state = { config: s.state.config, session: s.state.session, connection };
+}
+
+// Copies are written field by field. `{ ...scope, ...patch }` with patches of many shapes
+// makes V8 copy generically, property by property: measured at ~500 ns a patch against
+// ~70 ns, and the QoS 1 publisher's largest reducer cost (two session patches a message).
+// `Complete<T>` lists optional fields too, so a field added to a scope and forgotten
+// here is a compile error, not a field silently dropped by the next patch.
+
+type Complete<T> = { [K in keyof Required<T>]: T[K] };
+
+function copySession(o: SessionScope): SessionScope {
+  const copy: Complete<SessionScope> = {
+    nextPacketId: o.nextPacketId,
+    flows: o.flows,
+    inflight: o.inflight,
+    nextSeq: o.nextSeq,
+    queue: o.queue,
+    controlQueue: o.controlQueue,
+    controlInflight: o.controlInflight,
+    inboundQos2: o.inboundQos2,
+    inboundQos2Count: o.inboundQos2Count,
+    nextDeliveryId: o.nextDeliveryId,
+    everConnected: o.everConnected,
+    assignedClientId: o.assignedClientId,
+  };
+  return copy;
+}
+
+function copyConnected(o: ConnectedScope): ConnectedScope {
+  const copy: Complete<ConnectedScope> = {
+    type: o.type,
+    connack: o.connack,
+    keepaliveMs: o.keepaliveMs,
+    lastSentAt: o.lastSentAt,
+    lastReceivedAt: o.lastReceivedAt,
+    pingSentAt: o.pingSentAt,
+    receiveMaximum: o.receiveMaximum,
+    maximumPacketSize: o.maximumPacketSize,
+    topicAliasMaximum: o.topicAliasMaximum,
+    writable: o.writable,
+    inboundAliases: o.inboundAliases,
+    maximumQoS: o.maximumQoS,
+    retainAvailable: o.retainAvailable,
+    ackQueue: o.ackQueue,
+    inboundQos1Unacked: o.inboundQos1Unacked,
+  };
+  return copy;
+}
+
+/** Writes the patch's own fields onto a fresh copy (the patch is a small literal). */
+function assignPatch<T extends object>(target: T, patch: Partial<T>): void {
+  for (const key in patch) target[key] = patch[key] as T[typeof key];
 }
 
 /** Queues a packet for the wire and restarts the keepalive "nothing sent" clock [MQTT-3.1.2-23]. */
