@@ -166,3 +166,23 @@ describe('FrameDecoder limits and errors', () => {
     expect(d.push(h('f0 00')).error?.rule).toBe('MQTT-2.1.2');
   });
 });
+
+describe('PUBLISH topic names', () => {
+  it('decodes each topic from its own bytes when topics repeat, alternate or share a length', () => {
+    const topics = ['a/b', 'a/b', 'a/c', 'a/b', 'b/b', 'x', 'a/b', 'é/b', 'é/b', 'a/b'];
+    const d = new FrameDecoder({ protocolVersion: 4 });
+    const packets = topics.map((topic) => encodePacket({ type: 'publish', topic, payload: new Uint8Array(0), qos: 0, retain: false, dup: false }, 4));
+    const got = d.push(concat(packets)).packets.map((p) => (p.type === 'publish' ? p.topic : p.type));
+    expect(got).toEqual(topics);
+  });
+
+  it('still refuses a malformed topic after the same bytes but one were accepted', () => {
+    const ok = encodePacket({ type: 'publish', topic: 'ab', payload: new Uint8Array(0), qos: 0, retain: false, dup: false }, 4);
+    const d = new FrameDecoder({ protocolVersion: 4 });
+    expect(d.push(ok).packets).toHaveLength(1);
+    const bad = ok.slice();
+    bad[5] = 0; // 'a\0': U+0000 [MQTT-1.5.4-2]
+    const r = new FrameDecoder({ protocolVersion: 4 }).push(bad);
+    expect(r.error).toBeInstanceOf(MalformedPacketError);
+  });
+});

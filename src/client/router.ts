@@ -66,6 +66,8 @@ export class Router {
   /** Filters whose last observer left while offline: UNSUBSCRIBE them if the session resumes. */
   private readonly leftOffline = new Set<string>();
   private lastId = 0;
+  /** The routes matching the last topic delivered (cleared whenever a route comes or goes). */
+  private matched: { topic: string; routes: Route[] } | undefined;
 
   constructor(private readonly ports: RouterPorts) {}
 
@@ -83,6 +85,7 @@ export class Router {
       this.routes.set(filter, route);
       this.byId.set(route.id, route);
       this.trie.add(filter, route);
+      this.matched = undefined;
       route.observers.add(subscriber);
       this.ask(route);
     } else {
@@ -106,9 +109,22 @@ export class Router {
       }
       return;
     }
-    this.trie.forEachMatch(message.topic, (route) => {
-      for (const s of route.observers) s.next(message);
-    });
+    const routes = this.matching(message.topic);
+    for (let i = 0; i < routes.length; i++) for (const s of routes[i]!.observers) s.next(message);
+  }
+
+  /**
+   * The routes whose filter matches `topic`. A subscriber mostly receives the same few
+   * topics over and over, so the last answer is kept until a route comes or goes (an
+   * observer leaving a route that stays changes only its `observers`, read live).
+   */
+  private matching(topic: string): readonly Route[] {
+    const last = this.matched;
+    if (last !== undefined && last.topic === topic) return last.routes;
+    const routes: Route[] = [];
+    this.trie.forEachMatch(topic, (route) => routes.push(route));
+    this.matched = { topic, routes };
+    return routes;
   }
 
   /** A connection came up: (re)subscribe what the broker does not have. */
@@ -183,5 +199,6 @@ export class Router {
     this.routes.delete(route.filter);
     this.byId.delete(route.id);
     this.trie.delete(route.filter, route);
+    this.matched = undefined;
   }
 }

@@ -88,6 +88,32 @@ export class Reader {
     return decodeUtf8(this.buf, start, start + len, what);
   }
 
+  /**
+   * A PUBLISH Topic Name: `utf8`, remembering the last one. A subscriber mostly receives
+   * the same few topics over and over; equal bytes give the same string without decoding
+   * (or checking) them again, and the same string lets the router reuse its last match.
+   */
+  topicName(): string {
+    const len = this.u16('topic name');
+    if (this.pos + len > this.end) this.need(len, 'topic name');
+    const start = this.pos;
+    this.pos = start + len;
+    const buf = this.buf;
+    const last = lastTopic;
+    if (len === last.length && len > 0) {
+      let i = 0;
+      while (i < len && buf[start + i] === last.bytes[i]) i++;
+      if (i === len) return last.name;
+    }
+    const name = decodeUtf8(buf, start, start + len, 'topic name');
+    if (len <= last.bytes.length) {
+      last.bytes.set(buf.subarray(start, start + len));
+      last.length = len;
+      last.name = name;
+    }
+    return name;
+  }
+
   /** Binary Data [MQTT-1.5.6]: two-byte length, then the bytes (a view). */
   binary(what = 'binary data'): Uint8Array {
     const len = this.u16(what);
@@ -117,6 +143,9 @@ export class Reader {
     }
   }
 }
+
+/** The last Topic Name `topicName()` decoded (up to 256 bytes long), with its bytes. */
+const lastTopic = { bytes: new Uint8Array(256), length: 0, name: '' };
 
 /** Decodes and validates UTF-8 in buf[start, end). */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number, what = 'string'): string {

@@ -43,6 +43,20 @@ describe('messages$() (marbles)', () => {
     });
   });
 
+  it('routes each message of a repeated topic to the filters that match it at that moment', () => {
+    // The router keeps its last match per topic: a filter coming or going must change it.
+    const ts = testScheduler();
+    ts.run(({ expectObservable, hot }) => {
+      const { broker, client } = rig(ts, { protocolVersion: 4 });
+      connectAt(ts, 0, client);
+      const sent = { a: 'a/b=1', b: 'a/b=2', c: 'a/b=3', d: 'a/c=4', e: 'a/b=5' };
+      deliveries(hot, broker, '---a--b--c--d--e', sent);
+      expectObservable(client.messages$('a/+').pipe(map(text))).toBe('---a--b--c--d--e', sent);
+      expectObservable(client.messages$('a/#').pipe(map(text)), '-----^-----!').toBe('------b--c', sent);
+      expectObservable(client.messages$('a/b').pipe(map(text)), '--------^------').toBe('---------c-----e', sent);
+    });
+  });
+
   it('errors with subscribe-failed on a 3.1.1 SUBACK 0x80', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {

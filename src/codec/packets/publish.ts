@@ -112,7 +112,7 @@ export function decodePublish(flags: number, r: Reader, version: ProtocolVersion
   const dup = (flags & 0x08) !== 0;
   if (dup && qos === 0) throw new MalformedPacketError('MQTT-3.3.1-2', 'DUP is set on a QoS 0 PUBLISH');
   const retain = (flags & 0x01) !== 0;
-  const topic = r.utf8('topic name');
+  const topic = r.topicName();
   if (hasWildcard(topic)) throw new MalformedPacketError('MQTT-3.3.2-2', 'PUBLISH topic contains a wildcard');
   let packetId: number | undefined;
   if (qos > 0) packetId = checkPacketIdDecoded(r.u16('packet identifier'), 'publish');
