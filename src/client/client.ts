@@ -11,7 +11,8 @@ import type { Properties } from '../codec';
 import { MqttError } from '../errors';
 import type { ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../session';
 import { validateSessionConfig } from '../session';
-import { nodeTransport, parseBrokerUrl } from '../transport';
+import { checkDefaultTransport, defaultTransport } from '../transport/platform';
+import { parseBrokerUrl } from '../transport/url';
 import { toOutgoingMessage, toSubscriptions, toTopicFilters, type PublishOptions, type SubscribeOptions, type SubscribeRequest } from './args';
 import { Engine, type RequestEvent } from './engine';
 import type { ClientEvent } from './events';
@@ -54,7 +55,9 @@ export class MqttClient {
     if (configError) throw configError;
     const scheduler = options.scheduler ?? asyncScheduler;
     this.scheduler = scheduler;
-    const makeTransport = options.transport ?? nodeTransport;
+    // The build's own transport (Node's, or the browser's WebSocket: see transport/platform.ts).
+    if (options.transport === undefined) checkDefaultTransport(this.options.transport);
+    const makeTransport = options.transport ?? defaultTransport;
     this.engine = new Engine(this.options, () => makeTransport(this.options.transport), scheduler, {
       connected: (connack) => this.onConnected(connack),
       deliver: (packet, deliveryId) => {

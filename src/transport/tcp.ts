@@ -4,17 +4,11 @@ import * as net from 'node:net';
 import { MqttError } from '../errors';
 import { ReadPool } from './read-pool';
 import { socketTransport } from './socket';
+import { hostPort, WRITE_HIGH_WATER_MARK } from './common';
 import type { Transport, TransportOptions } from './types';
 
-/**
- * Bytes the socket may buffer before `write` answers false (Node's default: 16 KiB).
- * Backpressure needs a bound, not a small one: at 16 KiB a publisher of 1 KiB messages
- * stops and resumes every 16 messages. Most of what those cycles cost turned out to be
- * GC (the engine's pending-request Map, see client/request-table.ts); since that fix a
- * blocked 1 KiB publisher in-process still costs 1.9 µs a message at 16 KiB against 1.5
- * at 256 KiB. 256 KiB a connection is still a bound; MQTT.js has none for QoS 0.
- */
-export const WRITE_HIGH_WATER_MARK = 256 * 1024;
+// Re-exported for tls.ts and websocket.ts; they live in common.ts, which browsers may import.
+export { hostPort, WRITE_HIGH_WATER_MARK } from './common';
 
 /** Bytes read per `onread` call: one socket's reads go through this one buffer. */
 const READ_BUFFER = 64 * 1024;
@@ -57,11 +51,6 @@ export function tcpTransport(options: TransportOptions): Transport {
       }),
     toMqttError: (error, opened) => connectionClosed(label, error, opened),
   });
-}
-
-/** `host:port`, with IPv6 literals in brackets. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function connectionClosed(label: string, error: Error, opened: boolean): MqttError {

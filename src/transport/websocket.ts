@@ -25,12 +25,10 @@ import { Observable } from 'rxjs';
 import WebSocket from 'ws';
 import { MqttError } from '../errors';
 import { errorCode } from './socket';
-import { connectionClosed, hostPort, WRITE_HIGH_WATER_MARK } from './tcp';
+import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
+import { connectionClosed } from './tcp';
 import { tlsConnectOptions, tlsFailure } from './tls';
 import type { SocketEvent, SocketWriter, Transport, TransportOptions } from './types';
-
-export const MQTT_SUBPROTOCOL = 'mqtt';
-export const DEFAULT_WEBSOCKET_PATH = '/mqtt';
 
 /**
  * The largest MQTT packet (a 268,435,455-byte remaining length and a 5-byte header).
@@ -38,9 +36,6 @@ export const DEFAULT_WEBSOCKET_PATH = '/mqtt';
  * the codec enforces the client's own maximum packet size on what it decodes.
  */
 const MAX_FRAME = 268_435_460;
-
-/** Close codes that end a connection without an error: normal, going away, none given, no close frame. */
-const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005, 1006]);
 
 /**
  * A cold `Transport` over WebSocket: `wss://` when `options.tls` is set (as for
@@ -148,11 +143,7 @@ export function webSocketTransport(options: TransportOptions): Transport {
     });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
-        subscriber.error(
-          new MqttError('protocol-error', `${url} sent a WebSocket text frame; MQTT travels in binary frames only`, {
-            rule: 'MQTT-6.0.0-1',
-          }),
-        );
+        subscriber.error(textFrameError(url));
         return;
       }
       subscriber.next({ type: 'data', bytes: toBytes(data) });
