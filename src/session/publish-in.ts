@@ -45,6 +45,13 @@ export function onPublish(s: Step, packet: PublishPacket, conn: ConnectedScope):
     return;
   }
   const manual = config.manualAck;
+  if (packet.qos === 1 && !manual && conn.ackQueue.length === 0) {
+    // The hot path: acked at once, nothing older waiting — what the general path below
+    // does, without counting the message unacked and then acked again.
+    s.commands.push({ type: 'deliverMessage', message: packet });
+    send(s, { type: 'puback', packetId, reasonCode: 0 });
+    return;
+  }
   const deliveryId = manual ? session.nextDeliveryId : undefined;
   if (deliveryId !== undefined) patchSession(s, { nextDeliveryId: deliveryId + 1 });
   if (packet.qos === 2) {
