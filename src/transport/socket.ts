@@ -8,11 +8,9 @@
  * - `data` carries the Buffer Node received, without a copy. A Buffer is a Uint8Array
  *   subclass, so the codec (which never uses Buffer APIs) takes it as it is; this edge
  *   is the only place a Buffer enters the library.
- * - Writes made in one turn of the event loop leave in one syscall: the first write of a
- *   turn corks the socket and a microtask uncorks it, so Node hands the kernel every
- *   packet of the turn at once (writev). A publisher in a tight loop, or a subscriber
- *   acknowledging a whole chunk of QoS 1 messages, pays one syscall, not one per packet.
- *   `write` still answers the socket's backpressure at once.
+ * - Writes made in one turn of the event loop leave as one buffer in one `socket.write`
+ *   (turn-batch.ts): a publisher in a tight loop, or a subscriber acknowledging a whole
+ *   chunk of QoS 1 messages, pays one write request and one syscall, not one per packet.
  * - A close without an error completes; a close before `opened` is a failure (the
  *   peer hung up during the connect or the TLS handshake), never a silent completion.
  */
@@ -20,6 +18,7 @@
 import { Observable } from 'rxjs';
 import type * as net from 'node:net';
 import { MqttError } from '../errors';
+import { TurnBatch } from './turn-batch';
 import type { SocketEvent, SocketWriter, Transport } from './types';
 
 export interface SocketDialer {
@@ -53,21 +52,27 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
     }
 
     let opened = false;
+    // What the batch hands over in one turn (a FLUSH_AT slice now and then, the rest at the
+    // turn's end) leaves in one writev: the socket is corked until a microtask after it.
     let corked = false;
     const uncork = (): void => {
       corked = false;
       socket.uncork();
     };
+    const batch = new TurnBatch((bytes) => {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        queueMicrotask(uncork);
+      }
+      return socket.write(bytes);
+    });
     const writer: SocketWriter = {
-      write: (bytes) => {
-        if (!corked) {
-          corked = true;
-          socket.cork();
-          queueMicrotask(uncork);
-        }
-        return socket.write(bytes);
+      write: (bytes) => batch.write(bytes),
+      end: () => {
+        batch.flush();
+        socket.end();
       },
-      end: () => void socket.end(),
     };
 
     socket.once(openedOn, () => {
@@ -82,7 +87,10 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
       });
     });
     if (!readsItself) socket.on('data', onBytes);
-    socket.on('drain', () => subscriber.next({ type: 'drained' }));
+    socket.on('drain', () => {
+      batch.drained();
+      subscriber.next({ type: 'drained' });
+    });
     // The listener stays after teardown on purpose: a destroyed socket may still emit
     // an error, and an 'error' without a listener would crash the process.
     socket.on('error', (error: Error) => subscriber.error(toMqttError(error, opened)));
@@ -93,6 +101,7 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
     });
 
     return () => {
+      batch.close();
       socket.destroy();
     };
   });
