@@ -14,6 +14,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { MqttError } from '../../src/errors';
 import { browserTransportProblem, browserWebSocketTransport, DRAINED_MARK, DRAIN_POLL_MS } from '../../src/transport/browser-websocket';
 import { WRITE_HIGH_WATER_MARK } from '../../src/transport/common';
+import { COPY_LIMIT } from '../../src/transport/turn-batch';
 import * as nodePlatform from '../../src/transport/platform';
 import * as browserPlatform from '../../src/transport/platform.browser';
 import type { SocketEvent, SocketWriter, TransportOptions } from '../../src/transport/types';
@@ -308,9 +309,11 @@ describe('backpressure: the drain poll (virtual time, fake WebSocket)', () => {
     expect(DRAINED_MARK).toBe(WRITE_HIGH_WATER_MARK / 2);
     expect(DRAIN_POLL_MS).toBe(10);
     open();
-    expect(writer.write(new Uint8Array(WRITE_HIGH_WATER_MARK - 1))).toBe(true);
-    expect(writer.write(new Uint8Array(1))).toBe(false);
-    expect(writer.write(new Uint8Array(1))).toBe(false); // still blocked: one poll, not two
+    // Packets of COPY_LIMIT bytes or more are sent at once (smaller ones wait for the
+    // turn's end, which a virtual-time test never reaches: turn-batch.spec.ts has them).
+    expect(writer.write(new Uint8Array(WRITE_HIGH_WATER_MARK - COPY_LIMIT))).toBe(true);
+    expect(writer.write(new Uint8Array(COPY_LIMIT))).toBe(false);
+    expect(writer.write(new Uint8Array(COPY_LIMIT))).toBe(false); // still blocked: one poll, not two
     at(15, () => (socket.bufferedAmount = DRAINED_MARK + 1)); // read at 20: not yet
     at(25, () => (socket.bufferedAmount = DRAINED_MARK)); // read at 30: drained
     at(60, () => (socket.bufferedAmount = 0)); // so that a poll that missed 30 still ends (flush would never return)

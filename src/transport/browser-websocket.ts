@@ -35,6 +35,7 @@
 import { asyncScheduler, Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { MqttError } from '../errors';
 import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
+import { TurnBatch } from './turn-batch';
 import type { BrokerProtocol, SocketEvent, SocketWriter, Transport, TransportOptions } from './types';
 
 /** How often `bufferedAmount` is read while `write` has answered false. */
@@ -108,16 +109,22 @@ export function browserWebSocketTransport(options: TransportOptions, scheduler: 
         return;
       }
       poll = undefined;
+      batch.drained();
       subscriber.next({ type: 'drained' });
     };
+    // The packets of a turn go out as one frame (turn-batch.ts).
+    const batch = new TurnBatch((bytes) => {
+      ws.send(bytes);
+      if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
+      poll ??= scheduler.schedule(waitForDrain, DRAIN_POLL_MS);
+      return false;
+    });
     const writer: SocketWriter = {
-      write: (bytes) => {
-        ws.send(bytes);
-        if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
-        poll ??= scheduler.schedule(waitForDrain, DRAIN_POLL_MS);
-        return false;
+      write: (bytes) => batch.write(bytes),
+      end: () => {
+        batch.flush();
+        ws.close(1000);
       },
-      end: () => ws.close(1000),
     };
 
     ws.onopen = () => {
@@ -148,6 +155,7 @@ export function browserWebSocketTransport(options: TransportOptions, scheduler: 
     };
 
     return () => {
+      batch.close();
       poll?.unsubscribe();
       ws.onopen = null;
       ws.onmessage = null;

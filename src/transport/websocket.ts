@@ -28,6 +28,7 @@ import { errorCode } from './socket';
 import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
 import { connectionClosed } from './tcp';
 import { tlsConnectOptions, tlsFailure } from './tls';
+import { TurnBatch } from './turn-batch';
 import type { SocketEvent, SocketWriter, Transport, TransportOptions } from './types';
 
 /**
@@ -108,21 +109,26 @@ export function webSocketTransport(options: TransportOptions): Transport {
       corked = false;
       socket?.uncork();
     };
+    // The packets of a turn go out as one frame (turn-batch.ts: one mask, one header,
+    // one write), and the frames of a turn in one syscall: `ws` corks around each frame,
+    // and Node's cork nests, so corking until a microtask keeps them together.
+    const batch = new TurnBatch((bytes) => {
+      if (!corked && socket !== undefined) {
+        corked = true;
+        socket.cork();
+        queueMicrotask(uncork);
+      }
+      ws.send(bytes);
+      if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
+      blocked = true;
+      return false;
+    });
     const writer: SocketWriter = {
-      write: (bytes) => {
-        // One syscall per turn of the event loop, as in socket.ts: `ws` corks around
-        // each frame, and Node's cork nests, so the frames of a turn leave together.
-        if (!corked && socket !== undefined) {
-          corked = true;
-          socket.cork();
-          queueMicrotask(uncork);
-        }
-        ws.send(bytes);
-        if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
-        blocked = true;
-        return false;
+      write: (bytes) => batch.write(bytes),
+      end: () => {
+        batch.flush();
+        ws.close(1000);
       },
-      end: () => ws.close(1000),
     };
 
     ws.on('open', () => {
@@ -130,6 +136,7 @@ export function webSocketTransport(options: TransportOptions): Transport {
       socket?.on('drain', () => {
         if (!blocked || ws.bufferedAmount >= WRITE_HIGH_WATER_MARK) return;
         blocked = false;
+        batch.drained();
         subscriber.next({ type: 'drained' });
       });
       subscriber.next({
@@ -168,7 +175,10 @@ export function webSocketTransport(options: TransportOptions): Transport {
       }
     });
 
-    return () => ws.terminate();
+    return () => {
+      batch.close();
+      ws.terminate();
+    };
   });
 }
 
