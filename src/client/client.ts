@@ -41,6 +41,8 @@ export class MqttClient {
   private readonly scheduler: SchedulerLike;
   private readonly engine: Engine;
   private readonly router: Router;
+  /** The CONNACK of the connection that is up, from `connected` until the socket is gone (what the router asks). */
+  private link: ConnAck | undefined;
   private readonly reconnector: Reconnector | undefined;
   private readonly state = new BehaviorSubject<ConnectionState>({ type: 'idle' });
   private readonly events = new Subject<ClientEvent>();
@@ -76,11 +78,9 @@ export class MqttClient {
       wantsEvents: () => this.events.observed,
     });
     this.router = new Router({
-      isConnected: () => this.state.value.type === 'connected',
-      subscriptionIdsAvailable: () => {
-        const current = this.state.value;
-        return this.options.session.protocolVersion === 5 && current.type === 'connected' && current.connack.properties?.subscriptionIdentifiersAvailable !== 0;
-      },
+      isConnected: () => this.link !== undefined,
+      subscriptionIdsAvailable: () =>
+        this.options.session.protocolVersion === 5 && this.link !== undefined && this.link.properties?.subscriptionIdentifiersAvailable !== 0,
       subscribe: (subscriptions, properties, onResult) =>
         this.engine.request(
           (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) }),
@@ -266,17 +266,21 @@ export class MqttClient {
   }
 
   private onConnected(connack: ConnAck): void {
+    // The router first: its restored SUBSCRIBEs go out before anything the app does when
+    // it hears of the connection (a `messages$` opened then is asked once, not twice).
+    this.link = connack;
+    this.router.connected(connack.sessionPresent);
     this.state.next({ type: 'connected', connack });
     for (const s of [...this.connectWaiters]) {
       s.next(connack);
       s.complete();
     }
     this.connectWaiters.clear();
-    this.router.connected(connack.sessionPresent);
     this.reconnector?.connected(connack);
   }
 
   private onClosed(error: MqttError | undefined): void {
+    this.link = undefined;
     this.router.disconnected();
     const onPurpose = this.closingOnPurpose;
     // With `reconnect`, a drop after CONNACK is the reconnector's: it shows `reconnecting` or gives up.

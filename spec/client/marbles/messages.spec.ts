@@ -5,7 +5,7 @@
  */
 
 import type { TestScheduler } from 'rxjs/testing';
-import { map } from 'rxjs';
+import { filter, map, take } from 'rxjs';
 import { at, codes, deliveries, packetTypes, rig, testScheduler, text } from './helpers';
 
 function connectAt(ts: TestScheduler, ms: number, client: { connect(): { subscribe(): unknown } }): void {
@@ -54,6 +54,20 @@ describe('messages$() (marbles)', () => {
       expectObservable(client.messages$('a/+').pipe(map(text))).toBe('---a--b--c--d--e', sent);
       expectObservable(client.messages$('a/#').pipe(map(text)), '-----^-----!').toBe('------b--c', sent);
       expectObservable(client.messages$('a/b').pipe(map(text)), '--------^------').toBe('---------c-----e', sent);
+    });
+  });
+
+  it('sends one SUBSCRIBE for a messages$ opened when connect() emits or the state turns connected', () => {
+    // The router restores its routes before the app hears of the connection: a route the
+    // app opens then is asked for once, not once by the app and again by the restore.
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const { broker, client } = rig(ts, { protocolVersion: 4 });
+      at(ts, 0, () => client.connect().subscribe(() => client.messages$('on/connect').subscribe()));
+      at(ts, 0, () =>
+        client.connectionState$.pipe(filter((s) => s.type === 'connected'), take(1)).subscribe(() => client.messages$('on/state').subscribe()),
+      );
+      expectObservable(packetTypes(broker)).toBe('(abb)', { a: 'connect', b: 'subscribe' });
     });
   });
 
