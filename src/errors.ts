@@ -59,7 +59,21 @@ export interface MqttErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * Marks every MqttError, whichever copy of this module made it. An app can load two
+ * copies: `rxmqtt` and `rxmqtt/testing` are bundled separately, and a process may load
+ * both the ESM and the CommonJS build (the "dual package hazard"). `instanceof MqttError`
+ * checks this mark, so an error from either copy is recognised; subclasses keep the
+ * ordinary prototype check.
+ */
+const MQTT_ERROR = Symbol.for('rxmqtt.MqttError');
+
 export class MqttError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== MqttError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [MQTT_ERROR]?: unknown })[MQTT_ERROR] === true;
+  }
+
   override readonly name: string = 'MqttError';
   readonly code: MqttErrorCode;
   readonly reasonCode?: number;
@@ -74,6 +88,7 @@ export class MqttError extends Error {
     if (details.rule !== undefined) this.rule = details.rule;
   }
 }
+Object.defineProperty(MqttError.prototype, MQTT_ERROR, { value: true });
 
 /** The peer sent bytes that do not form a valid packet. `rule` names what was broken. */
 export class MalformedPacketError extends MqttError {
