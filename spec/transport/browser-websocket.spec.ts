@@ -10,7 +10,7 @@
 
 import * as http from 'node:http';
 import { TestScheduler } from 'rxjs/testing';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { MqttError } from '../../src/errors';
 import { browserTransportProblem, browserWebSocketTransport, DRAINED_MARK, DRAIN_POLL_MS } from '../../src/transport/browser-websocket';
 import { WRITE_HIGH_WATER_MARK } from '../../src/transport/common';
@@ -21,42 +21,10 @@ import type { SocketEvent, SocketWriter, TransportOptions } from '../../src/tran
 import { requireMosquitto, startMosquitto, type MosquittoHandle } from '../support/mosquitto';
 import { freePort } from '../support/ports';
 import { failure, handshake } from './helpers';
+import { startWsServer, until } from './ws-server';
 
 const CONNACK = [0x20, 0x02, 0x00, 0x00];
 const global = globalThis as { WebSocket?: unknown };
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-interface Seen {
-  url?: string;
-  protocolHeader?: string;
-  closeCode?: number;
-}
-
-/** A `ws` server on loopback that records the handshake and runs `onConnection`. */
-async function startWsServer(onConnection: (socket: WebSocket) => void = () => undefined) {
-  const seen: Seen = {};
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => [...protocols][0] ?? false });
-  server.on('connection', (socket, request) => {
-    Object.assign(seen, { url: request.url, protocolHeader: request.headers['sec-websocket-protocol'] });
-    socket.on('error', () => undefined);
-    socket.on('close', (code) => (seen.closeCode = code));
-    onConnection(socket);
-  });
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const local = (port: number, extra: Partial<TransportOptions> = {}) => browserWebSocketTransport({ host: '127.0.0.1', port, ...extra });
 

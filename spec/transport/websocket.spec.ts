@@ -6,50 +6,15 @@
 
 import * as http from 'node:http';
 import * as fs from 'node:fs';
-import WebSocket, { WebSocketServer } from 'ws';
 import { MqttError } from '../../src/errors';
 import { nodeTransport, webSocketTransport, type SocketEvent, type SocketWriter, type TransportOptions } from '../../src/transport';
 import { makeCerts, type TestCerts } from '../support/certs';
 import { requireMosquitto, startMosquitto, type MosquittoHandle } from '../support/mosquitto';
 import { freePort } from '../support/ports';
 import { failure, handshake } from './helpers';
+import { startWsServer, until } from './ws-server';
 
 const CONNACK = [0x20, 0x02, 0x00, 0x00];
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-interface Seen {
-  url?: string;
-  headers?: http.IncomingHttpHeaders;
-  protocol?: string;
-  closeCode?: number;
-  socket?: WebSocket;
-}
-
-/** A `ws` server on loopback that records the handshake and runs `onConnection`. */
-async function startWsServer(onConnection: (socket: WebSocket) => void = () => undefined) {
-  const seen: Seen = {};
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => [...protocols][0] ?? false });
-  server.on('connection', (socket, request) => {
-    Object.assign(seen, { url: request.url, headers: request.headers, protocol: socket.protocol, socket });
-    socket.on('error', () => undefined);
-    socket.on('close', (code) => (seen.closeCode = code));
-    onConnection(socket);
-  });
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const local = (port: number, extra: Partial<TransportOptions> = {}) => webSocketTransport({ host: '127.0.0.1', port, ...extra });
 
