@@ -154,3 +154,62 @@ describe('session: broker protocol violations', () => {
     expect(r.state).toBe(s);
   });
 });
+
+describe('session: reconnectRequested', () => {
+  const subscribe = (requestId: number): Parameters<typeof run>[1][number] => ({
+    type: 'subscribeRequested',
+    requestId,
+    subscriptions: [{ topicFilter: 'a', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 }],
+  });
+
+  it('sends DISCONNECT 0x00 and closes without error; only the sent SUBSCRIBE settles (connection-closed), as on a drop', () => {
+    const before = run(connected({ maxInflight: 1 }), [pub(1, 1), pub(2, 1), subscribe(3)]).state;
+    const r = run(before, [{ type: 'reconnectRequested' }]);
+    expect(sent(r.commands)).toEqual([{ type: 'disconnect', reasonCode: 0 }]);
+    expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)])).toEqual([[3, 'connection-closed']]);
+    expect(effects(r.commands).at(-1)).toEqual({ type: 'closeTransport' });
+    expect(r.state.connection).toEqual({ type: 'offline' });
+    // The caller of the in-flight publish is kept (not abandoned as disconnectRequested does), and so is the queue.
+    expect(getFlow(r.state.session.flows, 1)).toMatchObject({ type: 'publish', requestId: 1 });
+    expect(r.state.session.queue).toBe(before.session.queue);
+    expect(nextDeadline(r.state)).toBeUndefined();
+  });
+
+  it('the resumed session resends the flow (DUP) and sends the queued publish after connackHandled; both settle on PUBACK', () => {
+    const dropped = run(connected({ maxInflight: 1, clean: false }), [pub(1, 1), pub(2, 1), { type: 'reconnectRequested' }, { type: 'transportClosed' }]).state;
+    const r = run(dropped, [{ type: 'transportOpened' }, recv(connack(true)), { type: 'connackHandled' }, recv({ type: 'puback', packetId: 1, reasonCode: 0 })]);
+    const publishes = sent(r.commands).filter((p): p is Extract<Packet, { type: 'publish' }> => p.type === 'publish');
+    expect(publishes.map((p) => [p.packetId, p.dup])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    const done = run(r.state, [recv({ type: 'puback', packetId: 2, reasonCode: 0 })]);
+    expect([...ofType(r.commands, 'settleRequest'), ...ofType(done.commands, 'settleRequest')].map((c) => [c.requestId, c.result.ok])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+  });
+
+  it('without the session (Session Present 0) the in-flight publish errors with session-lost, as after a drop', () => {
+    const dropped = run(connected(), [pub(1, 1), { type: 'reconnectRequested' }]).state;
+    const r = run(dropped, [{ type: 'transportOpened' }, recv(connack(false))]);
+    expect(ofType(r.commands, 'settleRequest').map(errorCodeOf)).toEqual(['session-lost']);
+  });
+
+  it('3.1.1: DISCONNECT (no reason code on the wire)', () => {
+    const r = run(connected({ protocolVersion: 4 }), [{ type: 'reconnectRequested' }]);
+    expect(sent(r.commands)).toEqual([{ type: 'disconnect', reasonCode: 0 }]);
+  });
+
+  it('before CONNACK: no DISCONNECT, just close; offline: close (a socket may be dialling), nothing else changes', () => {
+    const opening = run(initialState(config()), [{ type: 'transportOpened' }, pub(1, 1), { type: 'reconnectRequested' }]);
+    expect(sent(opening.commands).map((p) => p.type)).toEqual(['connect']);
+    expect(effects(opening.commands).filter((c) => c.type !== 'sendPacket')).toEqual([{ type: 'closeTransport' }]);
+    expect(opening.state.connection.type).toBe('offline');
+    expect(opening.state.session.queue.size).toBe(1);
+    const idle = run(initialState(config()), [pub(1, 1)]).state;
+    const offline = run(idle, [{ type: 'reconnectRequested' }]);
+    expect(effects(offline.commands)).toEqual([{ type: 'closeTransport' }]);
+    expect(offline.state).toBe(idle);
+  });
+});

@@ -52,6 +52,7 @@ const event: fc.Arbitrary<Body[]> = fc.oneof(
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'unsubscribeRequested', requestId: 0, topicFilters: ['a'] }) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }).map<Body>((d) => ({ type: 'messageAcked', deliveryId: d })) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'disconnectRequested' }) },
+    { weight: 1, arbitrary: fc.constant<Body>({ type: 'reconnectRequested' }) },
     { weight: 3, arbitrary: fc.constant<Body>({ type: 'tick' }) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'connackHandled' }) },
   ).map((e) => [e]) },

@@ -16,6 +16,16 @@
  *   as the protocol requires (Paho keeps them the same way). Before CONNACK no
  *   DISCONNECT is sent (the broker has not accepted us yet); the socket just closes.
  *   closeTransport is emitted even when offline: closing is idempotent for the client.
+ * - reconnectRequested: the same end as a drop, but said: DISCONNECT 0x00 (Normal
+ *   disconnection) when connected, so the broker discards the Will without publishing it
+ *   ([MQTT-3.14.4-3] in 3.1.1 and 5.0), then closeTransport without error; the client
+ *   dials again once the socket is gone. Unlike disconnectRequested, nobody is told
+ *   anything but what every drop tells (sent SUBSCRIBE/UNSUBSCRIBE, 'connection-closed'):
+ *   queued publishes, offline control requests and in-flight QoS 1/2 flows keep their
+ *   callers and go on at the next CONNACK exactly as after a network drop (resent when
+ *   Session Present, 'session-lost' when not). Before CONNACK no DISCONNECT (as above).
+ *   Offline (a socket still being dialled) closeTransport alone: the client's socket
+ *   may exist before the session hears of it.
  * - DISCONNECT from the broker: closeTransport with 'server-disconnected' and its code.
  * - A protocol violation by the broker: in 5.0 DISCONNECT with the reason code (0x82
  *   Protocol Error by default, §4.13), then closeTransport with 'protocol-error'.
@@ -60,6 +70,13 @@ export function onDisconnectRequested(s: Step, reasonCode: number | undefined, p
   failQueuedControl(s, error);
   abandonInflight(s, error);
   dropConnection(s, error);
+  s.commands.push({ type: 'closeTransport' });
+}
+
+export function onReconnectRequested(s: Step): void {
+  // 0x00 in both versions: 3.x's DISCONNECT has no reason code, and 5.0's 0x00 is the one that discards the Will.
+  if (s.state.connection.type === 'connected') send(s, { type: 'disconnect', reasonCode: 0 });
+  dropConnection(s, new MqttError('connection-closed', 'The client closed the connection to reconnect'));
   s.commands.push({ type: 'closeTransport' });
 }
 

@@ -23,7 +23,7 @@
 import type { Packet } from '../codec/types';
 import { assertNever } from '../util/assert-never';
 import { onConnAck, onConnAckHandled, onConnectTimeoutTick, onTransportOpened } from './connect';
-import { onDisconnectRequested, onMalformedPacket, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
+import { onDisconnectRequested, onMalformedPacket, onReconnectRequested, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
 import { onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn, onWritableChanged } from './publish-out';
@@ -81,6 +81,9 @@ export function reduceInto(state: SessionState, event: SessionEvent, commands: C
       break;
     case 'disconnectRequested':
       onDisconnectRequested(s, event.reasonCode, event.properties);
+      break;
+    case 'reconnectRequested':
+      onReconnectRequested(s);
       break;
     case 'tick':
       onTick(s);

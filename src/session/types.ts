@@ -72,6 +72,11 @@ type SessionEventBody =
   /** manualAck: the user acknowledged the inbound QoS 1/2 message with this delivery id. */
   | { type: 'messageAcked'; deliveryId: number }
   | { type: 'disconnectRequested'; reasonCode?: number; properties?: Properties }
+  /**
+   * The user asked to reconnect: end this connection (DISCONNECT 0x00 when connected) as
+   * a drop would, keeping every caller's request for the next connection; the client dials again.
+   */
+  | { type: 'reconnectRequested' }
   /** Time passed; the reducer fires whatever deadline is due. */
   | { type: 'tick' };
 
