@@ -24,6 +24,7 @@ describe('public API types', () => {
 
   it('every method returns the Observable DESIGN.md promises', () => {
     assertType<Equals<ReturnType<typeof client.connect>, Observable<ConnAck>>>();
+    assertType<Equals<ReturnType<typeof client.reconnect>, Observable<ConnAck>>>();
     assertType<Equals<ReturnType<typeof client.publish>, Observable<PublishAck>>>();
     assertType<Equals<ReturnType<typeof client.subscribe>, Observable<SubAck>>>();
     assertType<Equals<ReturnType<typeof client.unsubscribe>, Observable<UnsubAck>>>();

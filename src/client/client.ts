@@ -49,6 +49,8 @@ export class MqttClient {
   private readonly connectWaiters = new Set<Subscriber<ConnAck>>();
   private readonly disconnectWaiters = new Set<Subscriber<void>>();
   private closingOnPurpose = false;
+  /** `reconnect()` is ending the connection: dial again once the socket is gone. */
+  private redialing = false;
 
   /** Throws `MqttError('invalid-argument')` for bad options; sends nothing. */
   constructor(options: MqttClientOptions = {}) {
@@ -118,6 +120,52 @@ export class MqttClient {
       if (!this.engine.isOpen && this.reconnector?.active !== true) {
         this.closingOnPurpose = false;
         this.state.next({ type: 'connecting' });
+        this.engine.open();
+      }
+      return () => this.connectWaiters.delete(subscriber);
+    });
+  }
+
+  /**
+   * Ends the connection and dials again with the same options (Paho's `reconnect()`).
+   * Emits the new `ConnAck` and completes; errors as `connect()` does. Unsubscribing does
+   * not abort the redial.
+   *
+   * - Connected (or connecting): sends DISCONNECT with reason code 0x00, so the broker
+   *   discards the Will instead of publishing it [MQTT-3.14.4-3] (Paho closes the socket
+   *   without DISCONNECT, which publishes it), closes the socket, and dials again. Nothing
+   *   pending fails: publishes in flight and queued ones go on after the new CONNACK
+   *   exactly as after a network drop (resent when the session is present, `session-lost`
+   *   for those in flight when it is not), and `messages$` subscriptions are restored.
+   *   A SUBSCRIBE/UNSUBSCRIBE still waiting for its ack errors with `connection-closed`, as
+   *   on a drop (`messages$` asks again by itself). The state goes `connecting`, then
+   *   `connected`: never `closed` or `disconnected` in between.
+   * - Offline (`idle`, `disconnected`, `closed`): the same as `connect()`.
+   * - While `reconnecting` (the `reconnect` option): the pending wait is cancelled and it
+   *   dials at once (if that dial fails, the backoff curve starts again at `minDelay`); a
+   *   redial already waiting for its CONNACK is ended and started again. With the option,
+   *   a failed dial hands over to automatic reconnect, and `reconnect()` then emits once
+   *   that succeeds (errors if it gives up), as `connect()` does while `reconnecting`.
+   * - While `disconnect()` is closing: the socket closes (`closed`, and `disconnect()`
+   *   completes), then it dials again.
+   */
+  reconnect(): Observable<ConnAck> {
+    return new Observable<ConnAck>((subscriber) => {
+      this.connectWaiters.add(subscriber);
+      if (this.engine.isOpen) {
+        if (!this.redialing) {
+          this.redialing = true;
+          if (!this.closingOnPurpose) this.enterConnecting();
+          // The router holds back until the next CONNACK (no SUBSCRIBE into a closing socket).
+          this.link = undefined;
+          this.engine.dispatch({ type: 'reconnectRequested' });
+        }
+      } else if (this.reconnector?.active === true) {
+        this.enterConnecting();
+        this.reconnector.dialNow();
+      } else {
+        this.closingOnPurpose = false;
+        this.enterConnecting();
         this.engine.open();
       }
       return () => this.connectWaiters.delete(subscriber);
@@ -247,6 +295,7 @@ export class MqttClient {
   disconnect(options: DisconnectOptions = {}): Observable<void> {
     return new Observable<void>((subscriber) => {
       this.closingOnPurpose = true;
+      this.redialing = false;
       this.reconnector?.stop();
       if (!this.engine.isOpen) {
         this.engine.dispatch({ type: 'disconnectRequested', ...options });
@@ -258,6 +307,10 @@ export class MqttClient {
       this.engine.dispatch({ type: 'disconnectRequested', ...options });
       return () => this.disconnectWaiters.delete(subscriber);
     });
+  }
+
+  private enterConnecting(): void {
+    if (this.state.value.type !== 'connecting') this.state.next({ type: 'connecting' });
   }
 
   private brokerMaximumPacketSize(): number | undefined {
@@ -283,17 +336,28 @@ export class MqttClient {
     this.link = undefined;
     this.router.disconnected();
     const onPurpose = this.closingOnPurpose;
+    if (this.redialing) {
+      // reconnect(): whatever the close says, dial again (a disconnect() it overtook ends first).
+      this.redialing = false;
+      if (onPurpose) this.reportClosed(undefined, true, false);
+      this.closingOnPurpose = false;
+      this.enterConnecting();
+      this.engine.open();
+      return;
+    }
     // With `reconnect`, a drop after CONNACK is the reconnector's: it shows `reconnecting` or gives up.
     if (!onPurpose && this.reconnector?.dropped(error ?? new MqttError('connection-closed', 'The connection closed'))) return;
     this.reportClosed(error, onPurpose);
   }
 
-  /** The connection is over for good: the final state, and every waiter told. */
-  private reportClosed(error: MqttError | undefined, onPurpose: boolean): void {
+  /** The connection is over for good: the final state, and every waiter told (connect waiters too, unless a redial follows). */
+  private reportClosed(error: MqttError | undefined, onPurpose: boolean, failConnectWaiters = true): void {
     this.state.next(onPurpose ? { type: 'closed' } : { type: 'disconnected', ...(error ? { error } : {}), serverDisconnect: error?.code === 'server-disconnected' });
-    const failure = error ?? new MqttError('connection-closed', 'The connection closed before CONNACK');
-    for (const s of [...this.connectWaiters]) s.error(failure);
-    this.connectWaiters.clear();
+    if (failConnectWaiters) {
+      const failure = error ?? new MqttError('connection-closed', 'The connection closed before CONNACK');
+      for (const s of [...this.connectWaiters]) s.error(failure);
+      this.connectWaiters.clear();
+    }
     for (const s of [...this.disconnectWaiters]) s.complete();
     this.disconnectWaiters.clear();
   }

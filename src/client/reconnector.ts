@@ -61,6 +61,15 @@ export class Reconnector {
     return true;
   }
 
+  /**
+   * `reconnect()` while a retry waits out its delay: cancel the wait and dial now. The
+   * curve starts afresh: if this dial fails too, the next retry is attempt 1 after `minDelay`.
+   */
+  dialNow(): void {
+    this.stop();
+    this.start(true);
+  }
+
   /** `disconnect()`: cancel a pending retry and stop watching. */
   stop(): void {
     const supervisor = this.supervisor;
@@ -69,13 +78,14 @@ export class Reconnector {
     supervisor?.unsubscribe();
   }
 
-  private start(): void {
-    let first = true;
+  /** `dialFirst`: the first subscription dials too (`dialNow`) instead of adopting the connection that is up. */
+  private start(dialFirst = false): void {
+    let adopt = !dialFirst;
     const link$ = new Observable<ConnAck>((subscriber) => {
       this.link = subscriber;
       // The first subscription adopts the connection that is up; each retry dials.
-      if (!first) this.hooks.dial();
-      first = false;
+      if (!adopt) this.hooks.dial();
+      adopt = false;
       return () => {
         if (this.link === subscriber) this.link = undefined;
       };
@@ -98,8 +108,9 @@ export class Reconnector {
           hooks.gaveUp(asMqttError(error));
         },
       });
-    // Giving up happens only after a drop, never inside subscribe: the handle is kept.
-    this.supervisor = supervisor;
+    // Giving up happens after a drop: inside subscribe only when `dialNow`'s own dial
+    // failed at once for good, and then there is nothing left to keep.
+    if (!supervisor.closed) this.supervisor = supervisor;
   }
 }
 

@@ -33,6 +33,23 @@ function closingInsideEnd(broker: TestBroker): () => Transport {
 }
 
 describe('synchronous custom transports (marbles)', () => {
+  it('reconnect() over a transport that closes inside end(): the redial starts inside the close, one socket, and the old close grace does not kill it', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const broker = new TestBroker({ scheduler: ts });
+      const { client } = rig(ts, { transport: closingInsideEnd(broker) });
+      client.connect().subscribe();
+      at(ts, 10, () => client.reconnect().subscribe());
+      at(ts, 5000, () => client.disconnect().subscribe());
+      expectObservable(client.connectionState$.pipe(map((s) => s.type))).toBe('(ab) 6ms (ab) 4986ms c', {
+        a: 'connecting',
+        b: 'connected',
+        c: 'closed',
+      });
+      at(ts, 4000, () => expect([broker.connectionCount, broker.isOpen]).toEqual([2, true]));
+    });
+  });
+
   it('a reconnect within the 2 s close grace survives a transport that closed inside end()', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
