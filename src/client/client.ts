@@ -1,7 +1,7 @@
 /**
  * `MqttClient`: the public API of DESIGN.md. Every method is cold; the connection, once
  * made by `connect()`, lives until `disconnect()` (redialling by itself with the
- * `reconnect` option, see reconnector.ts). The protocol itself is the session
+ * `reconnect` option, see reconnector.ts, or when `reconnect()` asks). The protocol itself is the session
  * reducer, run by the `Engine`; this class only turns Observables into session events
  * and session commands into emissions.
  */
