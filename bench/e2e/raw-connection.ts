@@ -69,7 +69,7 @@ export class RawConnection {
   private readonly socket: net.Socket;
   /** The start of an incomplete packet left by the previous read (a copy: the read buffer is reused). */
   private partial: Uint8Array | undefined;
-  /** The acks (and queued PUBLISHes) of one read, written in one go at its end: one syscall a read, as rxmqtt's cork per turn gives. */
+  /** The acks (and queued PUBLISHes) of one read, written in one go at its end: one syscall a read, as rxmqtt's one write per turn gives. */
   private out = new Uint8Array(OUT_BATCH);
   private outLength = 0;
   /** Where the body of the packet last framed starts (set by `frameEnd`). */

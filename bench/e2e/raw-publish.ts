@@ -32,7 +32,7 @@ async function stream(conn: RawConnection, p: PublishBytes, count: number): Prom
 /**
  * QoS 1/2: `window` publishes outstanding. Acks free slots while a read is handled; the
  * slots are refilled at the end of the read, so the new PUBLISHes leave in the same write
- * as that read's PUBRELs (one write per read, as rxmqtt's cork per turn gives).
+ * as that read's PUBRELs (one write per read, as rxmqtt's one write per turn gives).
  */
 function windowed(conn: RawConnection, p: PublishBytes, count: number, window: number): Promise<void> {
   // 1 while the packet id is unacknowledged; a new publish skips those ids.
