@@ -334,7 +334,6 @@ export class MqttClient {
 
   private onClosed(error: MqttError | undefined): void {
     this.link = undefined;
-    this.router.disconnected();
     const onPurpose = this.closingOnPurpose;
     if (this.redialing) {
       // reconnect(): whatever the close says, dial again (a disconnect() it overtook ends first).

@@ -20,7 +20,9 @@
  *
  * Restoring: when a connection comes up without the broker's copy of the session
  * (`sessionPresent` false) every route subscribes again; with it, only the routes
- * whose SUBSCRIBE never got its SUBACK.
+ * whose SUBSCRIBE never got its SUBACK. A SUBSCRIBE that was sent fails when the
+ * connection drops (the route is asked again); one still queued in the session (beyond
+ * the window of 64) survives the drop and goes out on the next connection by itself.
  */
 
 import type { Subscriber } from 'rxjs';
@@ -133,13 +135,10 @@ export class Router {
     if (sessionPresent && this.leftOffline.size > 0) this.ports.unsubscribe([...this.leftOffline]);
     this.leftOffline.clear();
     for (const route of this.routes.values()) {
-      if (!sessionPresent || route.status !== 'active') this.ask(route);
+      // 'asking' here means its SUBSCRIBE is still queued in the session (one sent on the
+      // old connection failed with it, which made the route 'idle'): it goes out now.
+      if (route.status === 'idle' || (route.status === 'active' && !sessionPresent)) this.ask(route);
     }
-  }
-
-  /** The connection went down: what was being asked must be asked again. */
-  disconnected(): void {
-    for (const route of this.routes.values()) if (route.status === 'asking') route.status = 'idle';
   }
 
   private ask(route: Route): void {

@@ -71,6 +71,32 @@ describe('messages$() (marbles)', () => {
     });
   });
 
+  it.each([false, true])('after a drop with SUBSCRIBEs sent and queued, subscribes each filter once (session present: %s)', (sessionPresent) => {
+    // 100 filters: 64 SUBSCRIBEs go out (the window), 36 wait in the session's queue. The
+    // drop fails the 64 (asked again on the next connection); the 36 survive and go out
+    // by themselves — the router must not ask for them a second time.
+    const ts = testScheduler();
+    ts.run(() => {
+      const { broker, client } = rig(ts, { protocolVersion: 4, clean: false }, { replyDelay: 10, connack: (_connect, connection) => ({ sessionPresent: sessionPresent && connection > 1 }) });
+      const perFilter = new Map<string, number>();
+      at(ts, 20, () => {
+        for (let i = 0; i < 100; i++) client.messages$(`f/${i}`).subscribe();
+      });
+      at(ts, 25, () => broker.close());
+      at(ts, 30, () => {
+        broker.received$.subscribe((p) => {
+          if (p.type === 'subscribe') for (const { topicFilter } of p.subscriptions) perFilter.set(topicFilter, (perFilter.get(topicFilter) ?? 0) + 1);
+        });
+        client.connect().subscribe();
+      });
+      at(ts, 0, () => client.connect().subscribe());
+      at(ts, 500, () => {
+        expect(perFilter.size).toBe(100);
+        expect([...perFilter.values()].filter((n) => n !== 1)).toEqual([]);
+      });
+    });
+  });
+
   it('errors with subscribe-failed on a 3.1.1 SUBACK 0x80', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
