@@ -16,9 +16,12 @@
  * Writes: packets a run sends leave together in one socket write, and its requests
  * settle after that write (see outbox.ts, which also holds them back while the socket
  * is full).
+ *
+ * The socket itself — dial, dial timeout, close and its grace, the one report that it is
+ * gone — is the `Link`'s (link.ts).
  */
 
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import { encodedLength, FrameDecoder, type Packet, type PublishPacket } from '../codec';
 import { MqttError } from '../errors';
 import {
@@ -37,11 +40,9 @@ import type { ClientEvent, LogLevel } from './events';
 import type { ResolvedOptions } from './options';
 import { DeadlineTimer } from './deadline-timer';
 import { SlotQueue } from '../util/slot-queue';
+import { Link, toMqttError } from './link';
 import { Outbox } from './outbox';
 import { RequestTable } from './request-table';
-
-/** How long a requested close waits for the broker to close its side before destroying the socket. */
-const CLOSE_GRACE_MS = 2000;
 
 type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
 
@@ -66,24 +67,17 @@ export class Engine {
   /** One event's commands, executed and cleared before the next event is reduced. */
   private readonly commands = new SlotQueue<SessionCommand>();
   private running = false;
-  private socket: Subscription | undefined;
-  /** From `open()` until the socket is reported gone. */
-  private live = false;
+  private readonly link: Link;
   private writer: SocketWriter | undefined;
   private decoder: FrameDecoder;
   private readonly outbox: Outbox;
-  private closing: { error: MqttError | undefined } | undefined;
   private readonly pending = new RequestTable<(result: SettleResult) => void>();
   private lastRequestId = 0;
   private readonly timer: DeadlineTimer;
-  /** Counts open() calls, so a socket subscription that outlived its attempt is recognised. */
-  private attempts = 0;
-  /** The dial timeout, then the close grace: one socket-level guard at a time. */
-  private guardTimer: Subscription | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly transport: () => Transport,
+    transport: () => Transport,
     private readonly scheduler: SchedulerLike,
     private readonly hooks: EngineHooks,
   ) {
@@ -94,45 +88,22 @@ export class Engine {
       this.dispatch({ type: 'transportBlocked' });
     });
     this.decoder = this.newDecoder();
+    this.link = new Link(transport, scheduler, options.session.connectTimeout, {
+      event: (event) => this.onSocketEvent(event),
+      gone: (error) => this.onSocketGone(error),
+    });
   }
 
   /** True from `open()` until the socket is gone. */
   get isOpen(): boolean {
-    return this.live;
+    return this.link.isOpen;
   }
 
   /** Dials. The session hears `transportOpened` once the socket is up. */
   open(): void {
-    if (this.live) return;
-    this.live = true;
+    if (this.link.isOpen) return;
     this.decoder = this.newDecoder();
-    this.closing = undefined;
-    const timeout = this.options.session.connectTimeout;
-    if (timeout > 0) {
-      this.guardTimer = this.scheduler.schedule(() => {
-        this.guardTimer = undefined;
-        this.abort(new MqttError('connect-timeout', `No connection to the broker within ${timeout} ms`));
-      }, timeout);
-    }
-    const attempt = ++this.attempts;
-    let gone = false;
-    const sub = this.transport().subscribe({
-      next: (event) => this.onSocketEvent(event),
-      error: (err: unknown) => {
-        gone = true;
-        this.onSocketGone(toMqttError(err));
-      },
-      complete: () => {
-        gone = true;
-        this.onSocketGone(undefined);
-      },
-    });
-    // A transport that failed synchronously has already reported; keep no handle to it.
-    if (gone) return;
-    // Aborted while being subscribed (a synchronous transport sent bad bytes, say), maybe
-    // even re-opened since: abort() had no handle to destroy, so destroy it here.
-    if (attempt !== this.attempts || !this.live) sub.unsubscribe();
-    else this.socket = sub;
+    this.link.open();
   }
 
   /** Registers a request, dispatches its event, and returns its id (for withdrawal). */
@@ -203,10 +174,7 @@ export class Engine {
 
   /** Closes the socket at once with `error`, without the session's say (dial timeout, malformed input). */
   abort(error: MqttError): void {
-    if (!this.live) return;
-    this.closing = { error };
-    this.destroySocket();
-    this.onSocketGone(error);
+    this.link.abort(error);
   }
 
   private execute(command: SessionCommand): void {
@@ -255,31 +223,19 @@ export class Engine {
   }
 
   private closeTransport(error: MqttError | undefined): void {
-    if (!this.live || this.closing) return;
-    this.closing = { error };
+    if (!this.link.beginClose(error)) return;
     this.outbox.writePending(); // a DISCONNECT saying why goes out before the close
     if (error || !this.writer) {
       // A dead or misbehaving peer may never answer our FIN: do not wait for it.
-      this.abort(error ?? new MqttError('connection-closed', 'Closed before the connection was established'));
+      this.link.abort(error ?? new MqttError('connection-closed', 'Closed before the connection was established'));
       return;
     }
-    // A broker that never closes its side must not hold us: destroy after a grace. Armed
-    // before end(), because a transport may close inside end(): onSocketGone then cancels
-    // it, where a timer armed after would outlive the socket and kill the next one.
-    this.guardTimer = this.scheduler.schedule(() => {
-      this.guardTimer = undefined;
-      const pending = this.closing;
-      this.destroySocket();
-      this.onSocketGone(pending?.error);
-    }, CLOSE_GRACE_MS);
-    this.outbox.end();
+    this.link.awaitClose(() => this.outbox.end());
   }
 
   private onSocketEvent(event: SocketEvent): void {
     switch (event.type) {
       case 'opened':
-        this.guardTimer?.unsubscribe();
-        this.guardTimer = undefined;
         this.writer = event.writer;
         this.outbox.attach(event.writer);
         if (this.hooks.wantsEvents()) {
@@ -314,25 +270,13 @@ export class Engine {
     if (!this.running && this.inbox.length > 0) this.run();
   }
 
-  private onSocketGone(socketError: MqttError | undefined): void {
-    if (!this.live) return;
-    this.live = false;
-    this.guardTimer?.unsubscribe();
-    this.guardTimer = undefined;
-    this.socket = undefined;
+  /** The link reports the socket gone (once per `open()`), with the error that ended it. */
+  private onSocketGone(error: MqttError | undefined): void {
     this.writer = undefined;
-    const error = this.closing ? this.closing.error : (socketError ?? new MqttError('connection-closed', 'The broker closed the connection'));
-    this.closing = undefined;
     if (this.hooks.wantsEvents()) this.hooks.event({ type: 'socketClosed', ...(error ? { error } : {}) });
     this.outbox.detach();
     this.dispatch(error ? { type: 'transportClosed', error } : { type: 'transportClosed' });
     this.hooks.closed(error);
-  }
-
-  private destroySocket(): void {
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.unsubscribe();
   }
 
   private armTimer(): void {
@@ -349,10 +293,4 @@ export class Engine {
 
 function packetIdOf(packet: Packet): number | undefined {
   return 'packetId' in packet ? packet.packetId : undefined;
-}
-
-function toMqttError(err: unknown): MqttError {
-  if (err instanceof MqttError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new MqttError('connection-closed', message, { cause: err });
 }
