@@ -14,15 +14,15 @@ import { validateSessionConfig } from '../session';
 import { checkDefaultTransport, defaultTransport } from '../transport/platform';
 import { parseBrokerUrl } from '../transport/url';
 import { toOutgoingMessage, toSubscriptions, toTopicFilters, type PublishOptions, type SubscribeOptions, type SubscribeRequest } from './args';
-import { Engine, type RequestEvent } from './engine';
-import type { ClientEvent } from './events';
+import { Engine } from './engine';
+import { logTo, type ClientEvent } from './events';
 import { MqttMessage } from './message';
 import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
 import type { Payload } from './payload';
 import { Reconnector } from './reconnector';
 import { request, type RequestOptions } from './request';
 import { Router } from './router';
-import { checkCodes, settleInto } from './settle';
+import { ask, checkCodes } from './settle';
 import type { ConnectionState } from './state';
 
 export interface DisconnectOptions {
@@ -70,13 +70,7 @@ export class MqttClient {
       },
       closed: (error) => this.onClosed(error),
       event: (event) => this.events.next(event),
-      log: (level, message) => {
-        const logger = options.logger;
-        if (logger === undefined) return;
-        const line = `rxmqtt ${this.options.session.clientId}: ${message}`;
-        if (level === 'warning') logger.warn?.(line);
-        else logger[level]?.(line);
-      },
+      log: logTo(options.logger, this.options.session.clientId),
       wantsEvents: () => this.events.observed,
     });
     this.router = new Router({
@@ -201,7 +195,8 @@ export class MqttClient {
    * packet is sent withdraws it; after, the session still completes the flow.
    */
   publish(topic: string, payload: Payload, options: PublishOptions = {}): Observable<PublishAck> {
-    return this.ask(
+    return ask(
+      this.engine,
       () => {
         const message = toOutgoingMessage(topic, payload, options, this.options.session.protocolVersion, this.brokerMaximumPacketSize());
         return (requestId) => ({ type: 'publishRequested', requestId, message });
@@ -219,7 +214,8 @@ export class MqttClient {
    * failure), `invalid-argument`, or `connection-closed`.
    */
   subscribe(filters: SubscribeRequest, options: SubscribeOptions = {}): Observable<SubAck> {
-    return this.ask(
+    return ask(
+      this.engine,
       () => {
         const subscriptions = toSubscriptions(filters, options, this.options.session.protocolVersion);
         const { properties } = options;
@@ -232,7 +228,8 @@ export class MqttClient {
 
   /** UNSUBSCRIBE. Emits one `UnsubAck` and completes; errors with `unsubscribe-failed` (MQTT 5 codes ≥ 0x80), `invalid-argument`, `connection-closed`. */
   unsubscribe(filters: string | readonly string[], options: { properties?: Properties } = {}): Observable<UnsubAck> {
-    return this.ask(
+    return ask(
+      this.engine,
       () => {
         const topicFilters = toTopicFilters(filters, options.properties, this.options.session.protocolVersion);
         const { properties } = options;
@@ -241,32 +238,6 @@ export class MqttClient {
       (result) => checkCodes(result, 'unsubscribe-failed', 'unsubscription'),
       false,
     );
-  }
-
-  /**
-   * One request as a cold Observable: `prepare` validates (a throw errors the subscriber
-   * before anything is sent) and returns the session event; the settled result, through
-   * `check`, becomes one value and completion, or an error. Unsubscribing before it
-   * settles forgets it — and withdraws a publish not yet sent.
-   */
-  private ask<T>(prepare: () => (requestId: number) => RequestEvent, check: (result: SettleResult) => SettleResult, withdraw: boolean): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      let event;
-      try {
-        event = prepare();
-      } catch (err) {
-        subscriber.error(err);
-        return;
-      }
-      let settled = false;
-      const id = this.engine.request(event, (result) => {
-        settled = true;
-        settleInto(subscriber, check(result));
-      });
-      return () => {
-        if (!settled) this.engine.forget(id, withdraw);
-      };
-    });
   }
 
   /**

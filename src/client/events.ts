@@ -6,6 +6,7 @@
 
 import type { PacketType } from '../codec';
 import type { MqttError } from '../errors';
+import type { Logger } from './options';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
@@ -18,3 +19,13 @@ export type ClientEvent =
   | { type: 'packetSent'; packetType: PacketType; packetId?: number; size: number }
   | { type: 'packetReceived'; packetType: PacketType; packetId?: number; size: number }
   | { type: 'log'; level: LogLevel; message: string };
+
+/** Where the session's log lines go with the `logger` option: `rxmqtt <clientId>: <line>`, `warning` to `warn`. */
+export function logTo(logger: Logger | undefined, clientId: string): (level: LogLevel, message: string) => void {
+  return (level, message) => {
+    if (logger === undefined) return;
+    const line = `rxmqtt ${clientId}: ${message}`;
+    if (level === 'warning') logger.warn?.(line);
+    else logger[level]?.(line);
+  };
+}

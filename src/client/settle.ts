@@ -1,8 +1,46 @@
-/** Turning a settled request into what its Observable emits: one value and completion, or an error. */
+/** A request as an Observable, and turning its settled result into what that Observable emits: one value and completion, or an error. */
 
-import type { Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { MqttError } from '../errors';
 import type { SettleResult, SubAck } from '../session';
+import type { RequestEvent } from './engine';
+
+/** What `ask` needs of the engine. */
+export interface Requester {
+  request(body: (requestId: number) => RequestEvent, onResult: (result: SettleResult) => void): number;
+  forget(requestId: number, withdrawPublish: boolean): void;
+}
+
+/**
+ * One request as a cold Observable: `prepare` validates (a throw errors the subscriber
+ * before anything is sent) and returns the session event; the settled result, through
+ * `check`, becomes one value and completion, or an error. Unsubscribing before it
+ * settles forgets it — and withdraws a publish not yet sent.
+ */
+export function ask<T>(
+  engine: Requester,
+  prepare: () => (requestId: number) => RequestEvent,
+  check: (result: SettleResult) => SettleResult,
+  withdraw: boolean,
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let event;
+    try {
+      event = prepare();
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    let settled = false;
+    const id = engine.request(event, (result) => {
+      settled = true;
+      settleInto(subscriber, check(result));
+    });
+    return () => {
+      if (!settled) engine.forget(id, withdraw);
+    };
+  });
+}
 
 export function settleInto<T>(subscriber: Subscriber<T>, result: SettleResult): void {
   if (result.ok) {
