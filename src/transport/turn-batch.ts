@@ -7,11 +7,14 @@
  * the Uint8Array, a callback) until the kernel takes the bytes — with a broker slower
  * than the publisher that is a full high-water mark of small objects, long-lived enough
  * to survive scavenges. Here the packets of a turn are gathered and handed to the socket
- * as one buffer when the turn ends (a microtask), or as soon as FLUSH_AT bytes wait, so
- * backpressure is still noticed within a bounded amount. Packets from the engine's
- * Encoder usually sit back to back in one slab (codec/encoder.ts): those join as one
- * view, without a copy; the rest are copied into one buffer. A packet of COPY_LIMIT
- * bytes or more is never copied: what waits goes first, then it.
+ * when the turn ends (a microtask), or as soon as FLUSH_AT bytes wait, so backpressure
+ * is still noticed within a bounded amount. Packets from the engine's Encoder sit back
+ * to back in one slab (codec/encoder.ts): those join as one view, without a copy, and
+ * only a new slab starts a second one. Nothing is copied: views that do not touch are
+ * handed over one after the other (the socket is corked for the turn, so they still
+ * leave in one writev; copying them into one buffer cost a zero-filled allocation and a
+ * copy of up to FLUSH_AT bytes whenever a batch crossed a slab). A packet of COPY_LIMIT
+ * bytes or more is handed over as it is: what waits goes first, then it.
  *
  * Backpressure: `write` answers false once the socket did (at any hand-over), until the
  * socket's 'drain', which the owner reports through `drained()`. What `write` took is
@@ -34,14 +37,8 @@ export class TurnBatch {
   private full = false;
   private closed = false;
 
-  /**
-   * `sink` writes to the socket and answers its backpressure; `alloc` makes the buffer
-   * segments are copied into when there are several.
-   */
-  constructor(
-    private readonly sink: (bytes: Uint8Array) => boolean,
-    private readonly alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
-  ) {}
+  /** `sink` writes to the socket and answers its backpressure. */
+  constructor(private readonly sink: (bytes: Uint8Array) => boolean) {}
 
   /** Takes `bytes` (written this turn or sooner); false: the socket is full, wait for `drained()`. */
   write(bytes: Uint8Array): boolean {
@@ -72,16 +69,14 @@ export class TurnBatch {
     const last = this.openStart === open.byteOffset && this.openEnd === open.byteOffset + open.length
       ? open
       : new Uint8Array(open.buffer, this.openStart, this.openEnd - this.openStart);
-    const { segments, size } = this;
+    const segments = this.segments;
     this.open = undefined;
     this.size = 0;
-    if (segments.length === 0) {
-      this.hand(last);
-      return;
+    if (segments.length > 0) {
+      this.segments = [];
+      for (const segment of segments) this.hand(segment);
     }
-    this.segments = [];
-    segments.push(last);
-    this.hand(this.join(segments, size));
+    this.hand(last);
   }
 
   /** The socket is gone: drop what waits, take nothing more. */
@@ -112,15 +107,5 @@ export class TurnBatch {
 
   private hand(bytes: Uint8Array): void {
     if (!this.sink(bytes)) this.full = true;
-  }
-
-  private join(segments: readonly Uint8Array[], size: number): Uint8Array {
-    const out = this.alloc(size);
-    let at = 0;
-    for (const segment of segments) {
-      out.set(segment, at);
-      at += segment.length;
-    }
-    return out;
   }
 }
