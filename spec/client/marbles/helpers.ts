@@ -9,7 +9,7 @@
 
 import { catchError, filter, map, Observable, throwError, type OperatorFunction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { MqttClient, MqttError, type MqttClientOptions, type Packet, type PacketType } from '../../../src';
+import { MqttClient, MqttError, type ConnectionState, type MqttClientOptions, type Packet, type PacketType } from '../../../src';
 import type { MqttMessage } from '../../../src/client';
 import { TestBroker, type TestBrokerOptions } from '../../../src/testing';
 
@@ -103,4 +103,43 @@ export function deliveries(hot: HotFactory, broker: TestBroker, marbles: string,
 /** A message as `topic=payload`. */
 export function text(message: MqttMessage): string {
   return `${message.topic}=${message.text()}`;
+}
+
+/** A state as a short string: `connected (session present)`, `reconnecting #2 in 200 after …`. */
+export function describeState(s: ConnectionState): string {
+  switch (s.type) {
+    case 'connected':
+      return `connected${s.connack.sessionPresent ? ' (session present)' : ''}`;
+    case 'reconnecting':
+      return `reconnecting #${s.attempt} in ${s.delay} after ${String(describeError(s.error))}`;
+    case 'disconnected':
+      return `disconnected ${String(describeError(s.error))}`;
+    default:
+      return s.type;
+  }
+}
+
+/** `time: state` for every state the client enters. */
+export function timeline(ts: TestScheduler, client: MqttClient): string[] {
+  const seen: string[] = [];
+  client.connectionState$.subscribe((s) => seen.push(`${ts.now()}: ${describeState(s)}`));
+  return seen;
+}
+
+export interface Dialled {
+  broker: TestBroker;
+  client: MqttClient;
+  /** The virtual time of each dial. */
+  dials: number[];
+}
+
+/** A client whose every dial is recorded, on a TestBroker. */
+export function dialled(ts: TestScheduler, client: MqttClientOptions, broker: TestBrokerOptions = {}): Dialled {
+  const testBroker = new TestBroker({ scheduler: ts, ...broker });
+  const dials: number[] = [];
+  const transport: MqttClientOptions['transport'] = () => {
+    dials.push(ts.now());
+    return testBroker.transport();
+  };
+  return { broker: testBroker, dials, client: rig(ts, { ...client, transport }).client };
 }

@@ -9,45 +9,10 @@
  */
 
 import { map } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
-import type { ConnectionState, MqttClient, MqttClientOptions, Packet } from '../../../src';
+import type { Packet } from '../../../src';
 import { TestBroker, type TestBrokerOptions } from '../../../src/testing';
-import { at, codes, describeError, packetIds, packetTypes, probedTransport, rig, testScheduler, text } from './helpers';
+import { at, codes, dialled, packetIds, packetTypes, probedTransport, rig, testScheduler, text, timeline } from './helpers';
 
-function describeState(s: ConnectionState): string {
-  switch (s.type) {
-    case 'connected':
-      return `connected${s.connack.sessionPresent ? ' (session present)' : ''}`;
-    case 'reconnecting':
-      return `reconnecting #${s.attempt} in ${s.delay} after ${String(describeError(s.error))}`;
-    case 'disconnected':
-      return `disconnected ${String(describeError(s.error))}`;
-    default:
-      return s.type;
-  }
-}
-
-function timeline(ts: TestScheduler, client: MqttClient): string[] {
-  const seen: string[] = [];
-  client.connectionState$.subscribe((s) => seen.push(`${ts.now()}: ${describeState(s)}`));
-  return seen;
-}
-
-interface Dialled {
-  broker: TestBroker;
-  client: MqttClient;
-  dials: number[];
-}
-
-function dialled(ts: TestScheduler, client: MqttClientOptions, broker: TestBrokerOptions = {}): Dialled {
-  const testBroker = new TestBroker({ scheduler: ts, ...broker });
-  const dials: number[] = [];
-  const transport: MqttClientOptions['transport'] = () => {
-    dials.push(ts.now());
-    return testBroker.transport();
-  };
-  return { broker: testBroker, dials, client: rig(ts, { ...client, transport }).client };
-}
 
 /** Session Present on every connection after the first (a broker that kept the session). */
 const resumes: TestBrokerOptions['connack'] = (_connect, n) => ({ sessionPresent: n > 1 });

@@ -8,45 +8,10 @@
  */
 
 import { map } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
-import { backoff, type ConnectionState, type MqttClient, type MqttClientOptions } from '../../../src';
-import { TestBroker, type TestBrokerOptions } from '../../../src/testing';
-import { at, codes, describeError, packetTypes, rig, testScheduler, text } from './helpers';
+import { backoff } from '../../../src';
+import type { TestBrokerOptions } from '../../../src/testing';
+import { at, codes, dialled, packetTypes, rig, testScheduler, text, timeline } from './helpers';
 
-function describeState(s: ConnectionState): string {
-  switch (s.type) {
-    case 'reconnecting':
-      return `reconnecting #${s.attempt} in ${s.delay} after ${String(describeError(s.error))}`;
-    case 'disconnected':
-      return `disconnected ${String(describeError(s.error))}`;
-    default:
-      return s.type;
-  }
-}
-
-/** `time: state` for every state the client enters. */
-function timeline(ts: TestScheduler, client: MqttClient): string[] {
-  const seen: string[] = [];
-  client.connectionState$.subscribe((s) => seen.push(`${ts.now()}: ${describeState(s)}`));
-  return seen;
-}
-
-interface Dialled {
-  broker: TestBroker;
-  client: MqttClient;
-  /** The virtual time of each dial. */
-  dials: number[];
-}
-
-function dialled(ts: TestScheduler, client: MqttClientOptions, broker: TestBrokerOptions = {}): Dialled {
-  const testBroker = new TestBroker({ scheduler: ts, ...broker });
-  const dials: number[] = [];
-  const transport: MqttClientOptions['transport'] = () => {
-    dials.push(ts.now());
-    return testBroker.transport();
-  };
-  return { broker: testBroker, dials, client: rig(ts, { ...client, transport }).client };
-}
 
 /** CONNACK accepts the connections numbered in `accepted`, refuses the others with `code`. */
 const acceptOnly =
