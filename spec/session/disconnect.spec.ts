@@ -168,11 +168,46 @@ describe('session: reconnectRequested', () => {
     expect(sent(r.commands)).toEqual([{ type: 'disconnect', reasonCode: 0 }]);
     expect(ofType(r.commands, 'settleRequest').map((c) => [c.requestId, errorCodeOf(c)])).toEqual([[3, 'connection-closed']]);
     expect(effects(r.commands).at(-1)).toEqual({ type: 'closeTransport' });
-    expect(r.state.connection).toEqual({ type: 'offline' });
+    expect(r.state.connection).toEqual({ type: 'offline', draining: true });
     // The caller of the in-flight publish is kept (not abandoned as disconnectRequested does), and so is the queue.
     expect(getFlow(r.state.session.flows, 1)).toMatchObject({ type: 'publish', requestId: 1 });
     expect(r.state.session.queue).toBe(before.session.queue);
     expect(nextDeadline(r.state)).toBeUndefined();
+  });
+
+  it('acks that arrive before the socket is gone end their flows, send nothing, and are not resent on resume', () => {
+    const before = run(connected({ maxInflight: 3, clean: false }), [pub(1, 1), pub(2, 2), pub(3, 2), { type: 'reconnectRequested' }]).state;
+    const late = run(before, [
+      recv({ type: 'puback', packetId: 1, reasonCode: 0 }),
+      recv({ type: 'pubrec', packetId: 2, reasonCode: 0 }),
+      recv({ type: 'puback', packetId: 9, reasonCode: 0 }), // nothing waits for it: a debug line
+    ]);
+    expect(sent(late.commands)).toEqual([]); // no PUBREL after our DISCONNECT [MQTT-3.14.4-1]
+    expect(ofType(late.commands, 'settleRequest').map((c) => [c.requestId, c.result.ok])).toEqual([[1, true]]);
+    expect(getFlow(late.state.session.flows, 1)).toBeUndefined();
+    expect(getFlow(late.state.session.flows, 2)).toMatchObject({ awaiting: 'pubcomp' });
+    expect(ofType(late.commands, 'log').map((c) => c.level)).toEqual(['debug']);
+    const closed = run(late.state, [{ type: 'transportClosed' }]);
+    expect(closed.state.connection).toEqual({ type: 'offline' });
+    // Resumed: the PUBREL for 2 and the PUBLISH (DUP) for 3 go out; 1 is done.
+    const resumed = run(closed.state, [{ type: 'transportOpened' }, recv(connack(true))]);
+    expect(sent(resumed.commands).slice(1).map((p) => [p.type, 'packetId' in p ? p.packetId : undefined])).toEqual([
+      ['pubrel', 2],
+      ['publish', 3],
+    ]);
+  });
+
+  it('an ack after any other close (disconnect, a drop, a protocol error) is ignored', () => {
+    for (const end of [{ type: 'disconnectRequested' as const }, { type: 'transportClosed' as const }]) {
+      const closed = run(connected(), [pub(1, 1), end]).state;
+      expect(closed.connection).toEqual({ type: 'offline' });
+      const r = run(closed, [recv({ type: 'puback', packetId: 1, reasonCode: 0 })]);
+      expect(ofType(r.commands, 'settleRequest')).toEqual([]);
+    }
+    const violated = run(connected(), [pub(1, 1), recv(connack())]); // a second CONNACK breaks the protocol
+    expect(violated.state.connection).toEqual({ type: 'offline' });
+    const after = run(violated.state, [recv({ type: 'puback', packetId: 1, reasonCode: 0 })]);
+    expect(ofType(after.commands, 'settleRequest')).toEqual([]);
   });
 
   it('the resumed session resends the flow (DUP) and sends the queued publish after connackHandled; both settle on PUBACK', () => {

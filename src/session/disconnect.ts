@@ -24,6 +24,9 @@
  *   queued publishes, offline control requests and in-flight QoS 1/2 flows keep their
  *   callers and go on at the next CONNACK exactly as after a network drop (resent when
  *   Session Present, 'session-lost' when not). Before CONNACK no DISCONNECT (as above).
+ *   Until the socket is gone the connection is `offline` but `draining`: PUBACK, PUBREC
+ *   and PUBCOMP the broker sent before our DISCONNECT still end their flows
+ *   (publish-out.ts `onAckWhileDraining`), so a reconnect does not resend them.
  *   Offline (a socket still being dialled) closeTransport alone: the client's socket
  *   may exist before the session hears of it.
  * - DISCONNECT from the broker: closeTransport with 'server-disconnected' and its code.
@@ -33,7 +36,7 @@
 import { MqttError } from '../errors';
 import type { DisconnectPacket } from '../codec/types';
 import { abandonInflight, failQueued } from './publish-out';
-import { OFFLINE } from './state';
+import { DRAINING, OFFLINE } from './state';
 import { failQueuedControl, failSentControl } from './subscribe';
 import { isV5, log, send, setConnection, type Step } from './step';
 import type { Properties } from './types';
@@ -52,8 +55,10 @@ export function closeWith(s: Step, error: MqttError): void {
 }
 
 export function onTransportClosed(s: Step, error: MqttError | undefined): void {
-  if (s.state.connection.type === 'offline') {
-    log(s, 'debug', 'transportClosed while offline: nothing to do');
+  const conn = s.state.connection;
+  if (conn.type === 'offline') {
+    if (conn.draining) setConnection(s, OFFLINE);
+    else log(s, 'debug', 'transportClosed while offline: nothing to do');
     return;
   }
   dropConnection(s, error ?? new MqttError('connection-closed', 'Connection closed'));
@@ -75,8 +80,12 @@ export function onDisconnectRequested(s: Step, reasonCode: number | undefined, p
 
 export function onReconnectRequested(s: Step): void {
   // 0x00 in both versions: 3.x's DISCONNECT has no reason code, and 5.0's 0x00 is the one that discards the Will.
-  if (s.state.connection.type === 'connected') send(s, { type: 'disconnect', reasonCode: 0 });
+  const connected = s.state.connection.type === 'connected';
+  if (connected) send(s, { type: 'disconnect', reasonCode: 0 });
   dropConnection(s, new MqttError('connection-closed', 'The client closed the connection to reconnect'));
+  // Acks the broker sent before our DISCONNECT still end their flows (not resent, not
+  // delivered twice) until the socket is gone.
+  if (connected) setConnection(s, DRAINING);
   s.commands.push({ type: 'closeTransport' });
 }
 

@@ -247,6 +247,28 @@ export function onPubComp(s: Step, packet: PubCompPacket): void {
   drainQueue(s);
 }
 
+/**
+ * An ack on a connection we are closing after our DISCONNECT (reconnect): the broker had
+ * the PUBLISH (or PUBREL), so its flow ends — or, for a PUBREC, waits for PUBCOMP — and
+ * the next connection does not resend it. Nothing is sent: after DISCONNECT nothing more
+ * goes out on that connection [MQTT-3.14.4-1]; a PUBREC's PUBREL leaves when the session
+ * resumes [MQTT-4.4.0-1].
+ */
+export function onAckWhileDraining(s: Step, packet: PubAckPacket | PubRecPacket | PubCompPacket): void {
+  const id = packet.packetId;
+  const flow = publishFlow(s, id, packet.type);
+  if (flow === undefined) {
+    log(s, 'debug', `${packet.type} for packet id ${id} while closing: no flow waits for it`);
+    return;
+  }
+  if (packet.type === 'pubrec' && packet.reasonCode < 0x80) {
+    patchSession(s, { flows: setFlow(s.state.session.flows, id, { ...flow, awaiting: 'pubcomp' }) });
+    return;
+  }
+  endFlow(s, id);
+  settleFlow(s, flow, packet.reasonCode, packet);
+}
+
 function publishFlowsInOrder(s: Step): PublishFlow[] {
   const out: PublishFlow[] = [];
   for (const flow of tableValues(s.state.session.flows)) if (flow.type === 'publish') out.push(flow);

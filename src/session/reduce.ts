@@ -26,7 +26,7 @@ import { onConnAck, onConnAckHandled, onConnectTimeoutTick, onTransportOpened } 
 import { onDisconnectRequested, onMalformedPacket, onReconnectRequested, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
-import { onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn, onWritableChanged } from './publish-out';
+import { onAckWhileDraining, onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn, onWritableChanged } from './publish-out';
 import type { ConnectedScope, ReduceResult, SessionState } from './state';
 import { resolveTopicAlias } from './topic-alias';
 import { isV5, log, type CommandSink, type Step } from './step';
@@ -132,6 +132,10 @@ function onPacket(s: Step, packet: Packet): void {
   const conn = s.state.connection;
   switch (conn.type) {
     case 'offline':
+      if (conn.draining && (packet.type === 'puback' || packet.type === 'pubrec' || packet.type === 'pubcomp')) {
+        onAckWhileDraining(s, packet);
+        return;
+      }
       // We already closed (or were never open); the client may still flush a decoded packet.
       log(s, 'debug', `${packet.type} received while offline: ignored`);
       return;

@@ -119,7 +119,11 @@ export interface ConnectedScope {
 }
 
 export type Connection =
-  | { type: 'offline' }
+  /**
+   * `draining`: after our DISCONNECT for a reconnect, until the socket is gone. What the
+   * broker sent before it still arrives; its PUBACK/PUBREC/PUBCOMP still end their flows.
+   */
+  | { type: 'offline'; draining?: true }
   /** `clean`: the Clean Start flag the CONNECT carried (to check Session Present against it). */
   | { type: 'awaitingConnack'; openedAt: number; deadline: number | undefined; clean: boolean }
   | ConnectedScope;
@@ -131,6 +135,7 @@ export interface SessionState {
 }
 
 export const OFFLINE: Connection = { type: 'offline' };
+export const DRAINING: Connection = { type: 'offline', draining: true };
 
 export function initialSessionScope(): SessionScope {
   return {
