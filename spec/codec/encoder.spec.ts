@@ -184,3 +184,65 @@ describe('PUBLISH topic check', () => {
     }
   });
 });
+
+describe('Encoder.release: slab reuse once the consumer has read the bytes', () => {
+  it('never changes a span before the consumer has read it, whenever release is called', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 300 }), fc.nat(3)), { minLength: 1, maxLength: 120 }),
+        (steps) => {
+          const encoder = new Encoder({ slabSize: 1024 });
+          // Spans waiting to be "written" (in order), each with a copy of what it must hold.
+          const queue: { view: Uint8Array; expected: Uint8Array }[] = [];
+          let consumed = 0;
+          let n = 0;
+          for (const [packets, size, lag] of steps) {
+            const mark = encoder.mark();
+            const sent: Uint8Array[] = [];
+            for (let i = 0; i < packets; i++) {
+              const p = publish(size, (n++ % 65535) + 1);
+              encoder.append(p, 4);
+              sent.push(encodePacket(p, 4));
+            }
+            const view = encoder.since(mark);
+            queue.push({ view, expected: Uint8Array.from(concat(sent)) });
+            // The socket writes all but the last `lag` spans, checking each as it goes.
+            while (queue.length > lag) {
+              const { view: v, expected } = queue.shift()!;
+              expect(v).toEqual(expected);
+              consumed += v.length;
+            }
+            encoder.release(consumed);
+          }
+          for (const { view: v, expected } of queue) expect(v).toEqual(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reuses a released slab instead of allocating, and keeps one that is still being read', () => {
+    const encoder = new Encoder({ slabSize: 1024 });
+    const spanOf = (): Uint8Array => {
+      const mark = encoder.mark();
+      encoder.append(publish(290), 4); // 300 bytes: three spans fill most of a slab
+      return encoder.since(mark);
+    };
+    const a = [spanOf(), spanOf(), spanOf()];
+    expect(new Set(a.map((v) => v.buffer)).size).toBe(1);
+    const slabA = a[0]!.buffer;
+    const b = [spanOf(), spanOf(), spanOf()]; // a new slab: A is retired, its bytes end at 900
+    expect(b[0]!.buffer).not.toBe(slabA);
+    encoder.release(899); // the socket has not sent all of A yet
+    const c = spanOf(); // a third slab: A may still be read
+    expect(c.buffer).not.toBe(slabA);
+    expect(c.buffer).not.toBe(b[0]!.buffer);
+    encoder.release(900);
+    spanOf();
+    spanOf();
+    const reused = spanOf(); // the next slab is A again
+    expect(reused.buffer).toBe(slabA);
+    expect(reused).toEqual(encodePacket(publish(290), 4));
+  });
+
+});

@@ -20,7 +20,8 @@ import { SlotQueue } from '../util/slot-queue';
 type Item = Uint8Array | (() => void) | 'end';
 
 export class Outbox {
-  private readonly encoder = new Encoder();
+  /** A new one per socket: what it counts as handed out is this socket's stream. */
+  private encoder = new Encoder();
   private writer: SocketWriter | undefined;
   private span: EncoderMark | undefined;
   /** This run's settles; `spare` takes the next run's while these are called. */
@@ -42,6 +43,7 @@ export class Outbox {
 
   attach(writer: SocketWriter): void {
     this.writer = writer;
+    this.encoder = new Encoder();
     this.blocked = false;
     this.backlog = [];
   }
@@ -63,7 +65,12 @@ export class Outbox {
 
   /** Encodes `packet` into the run's span and returns its size. Throws PacketEncodeError. */
   add(packet: Packet): number {
-    if (this.span === undefined) this.span = this.encoder.mark();
+    if (this.span === undefined) {
+      // Every span goes to the socket, in order: what it has sent is what may be reused.
+      const written = this.writer?.written?.();
+      if (written !== undefined) this.encoder.release(written);
+      this.span = this.encoder.mark();
+    }
     return this.encoder.append(packet, this.version);
   }
 

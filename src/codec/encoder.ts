@@ -7,7 +7,9 @@
  * views of it, one per packet, one after the other:
  *   - a byte handed out is never written again, so every returned view stays valid
  *     for as long as anyone holds it (a socket's write queue, a retransmit store…);
- *     the price is that a view keeps its whole slab alive;
+ *     the price is that a view keeps its whole slab alive. The one exception is opt-in:
+ *     `release(n)` says the first n bytes handed out are read, and the slabs holding
+ *     only those are reused;
  *   - when a packet does not fit in the rest of the slab, a fresh slab is started and
  *     the old one is left to the views that point into it; a packet larger than a
  *     quarter of a slab gets its own exact-size allocation instead (the current slab
@@ -42,18 +44,27 @@ export interface EncoderOptions {
 export type EncoderMark = number & { readonly __encoderMark: never };
 
 const DEFAULT_SLAB = 64 * 1024;
+/** Slabs waiting for `release` (the oldest is forgotten beyond this) and slabs kept for reuse. */
+const MAX_RETIRED = 16;
+const MAX_SPARE = 4;
 const NO_SPAN = -1;
 
 export class Encoder implements Allocator {
   readonly slabSize: number;
   /** Starts empty, so an Encoder costs nothing until its first packet. */
-  private slab = new Uint8Array(0);
+  private slab: Uint8Array = new Uint8Array(0);
   private pos = 0;
   /** Slab offset where the open span starts, or NO_SPAN. */
   private spanStart = NO_SPAN;
   private spanId = 0;
   /** One Writer re-aimed at each packet's bytes: no Writer allocated per packet. */
   private readonly w = new Writer(this.slab, 0);
+  /** Bytes handed out so far, in order: `encode` views outside a span and `since` spans. */
+  private handed = 0;
+  /** Slabs left behind, each with the `handed` count its last byte lies within. */
+  private retired: Array<{ slab: Uint8Array; until: number }> = [];
+  /** Retired slabs `release` said nobody reads any more: reused before allocating. */
+  private spare: Uint8Array[] = [];
 
   constructor(options: EncoderOptions = {}) {
     const { slabSize = DEFAULT_SLAB } = options;
@@ -70,7 +81,24 @@ export class Encoder implements Allocator {
    * which case no bytes are taken.
    */
   encode(packet: Packet, version: ProtocolVersion): Uint8Array {
-    return encodeInto(packet, version, this);
+    const view = encodeInto(packet, version, this);
+    if (this.spanStart === NO_SPAN) this.handed += view.length;
+    return view;
+  }
+
+  /**
+   * The consumer has read the first `consumed` bytes handed out (in the order `encode`
+   * outside a span and `since` handed them out): slabs whose bytes all lie within them
+   * may be written again. Opt-in — without it no byte is ever written twice — for a
+   * connection whose socket reports what it has sent (see client/outbox.ts): a
+   * publisher then reuses a few slabs instead of allocating 64 KiB for every 64 KiB sent,
+   * whose ArrayBuffers made GC a third of a 1 KiB publisher's CPU.
+   */
+  release(consumed: number): void {
+    while (this.retired.length > 0 && this.retired[0]!.until <= consumed) {
+      const { slab } = this.retired.shift()!;
+      if (this.spare.length < MAX_SPARE) this.spare.push(slab);
+    }
   }
 
   /**
@@ -93,6 +121,7 @@ export class Encoder implements Allocator {
     }
     const view = this.slab.subarray(this.spanStart, this.pos);
     this.spanStart = NO_SPAN;
+    this.handed += view.length;
     return view;
   }
 
@@ -149,16 +178,33 @@ export class Encoder implements Allocator {
 
   /** Starts a slab with room for `size` more bytes (carrying the open span over); returns the write offset. */
   private newSlab(size: number): number {
+    const old = this.slab;
     if (this.spanStart === NO_SPAN) {
-      this.slab = new Uint8Array(Math.max(this.slabSize, size));
+      this.slab = this.fresh(Math.max(this.slabSize, size));
+      this.retire(old, this.handed);
       return 0;
     }
-    const span = this.slab.subarray(this.spanStart, this.pos);
+    const span = old.subarray(this.spanStart, this.pos);
     // Doubling keeps a span of many large packets linear, not quadratic, in copying.
-    const next = new Uint8Array(Math.max(this.slabSize, 2 * (span.length + size)));
+    const next = this.fresh(Math.max(this.slabSize, 2 * (span.length + size)));
     next.set(span, 0);
     this.slab = next;
     this.spanStart = 0;
+    // The open span's bytes so far were copied; views of them (encode in a span) still
+    // point here, and they count as handed out once the span is.
+    this.retire(old, this.handed + span.length);
     return span.length;
+  }
+
+  private fresh(size: number): Uint8Array {
+    if (size === this.slabSize && this.spare.length > 0) return this.spare.pop()!;
+    return new Uint8Array(size);
+  }
+
+  /** Only standard slabs are kept for reuse; nothing is kept until someone calls `release`. */
+  private retire(slab: Uint8Array, until: number): void {
+    if (slab.length !== this.slabSize) return;
+    if (this.retired.length >= MAX_RETIRED) this.retired.shift();
+    this.retired.push({ slab, until });
   }
 }

@@ -59,13 +59,17 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
       corked = false;
       socket.uncork();
     };
+    let written = 0;
     const batch = new TurnBatch((bytes) => {
       if (!corked) {
         corked = true;
         socket.cork();
         queueMicrotask(uncork);
       }
-      return socket.write(bytes);
+      const length = bytes.length;
+      return socket.write(bytes, () => {
+        written += length;
+      });
     });
     const writer: SocketWriter = {
       write: (bytes) => batch.write(bytes),
@@ -73,6 +77,8 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
         batch.flush();
         socket.end();
       },
+      // Write callbacks come in write order, once Node has handed the bytes to the system.
+      written: () => written,
     };
 
     socket.once(openedOn, () => {

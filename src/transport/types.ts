@@ -23,6 +23,12 @@ export interface SocketWriter {
   write(bytes: Uint8Array): boolean;
   /** Flush what was written, then close (FIN). The Observable completes when closed. */
   end(): void;
+  /**
+   * Optional: how many of the bytes written so far the socket has handed to the system
+   * (in write order). A writer that tells lets the client reuse the buffers it encodes
+   * into once their bytes are gone.
+   */
+  written?(): number;
 }
 
 export type SocketEvent =
