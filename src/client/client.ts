@@ -285,8 +285,7 @@ export class MqttClient {
   }
 
   private brokerMaximumPacketSize(): number | undefined {
-    const current = this.state.value;
-    return current.type === 'connected' ? current.connack.properties?.maximumPacketSize : undefined;
+    return this.link?.properties?.maximumPacketSize;
   }
 
   private onConnected(connack: ConnAck): void {

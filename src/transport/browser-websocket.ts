@@ -35,8 +35,8 @@
 import { asyncScheduler, Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { MqttError } from '../errors';
 import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
-import { TurnBatch } from './turn-batch';
-import type { BrokerProtocol, SocketEvent, SocketWriter, Transport, TransportOptions } from './types';
+import { batchWriter, TurnBatch } from './turn-batch';
+import type { BrokerProtocol, SocketEvent, Transport, TransportOptions } from './types';
 
 /** How often `bufferedAmount` is read while `write` has answered false. */
 export const DRAIN_POLL_MS = 10;
@@ -119,13 +119,7 @@ export function browserWebSocketTransport(options: TransportOptions, scheduler: 
       poll ??= scheduler.schedule(waitForDrain, DRAIN_POLL_MS);
       return false;
     });
-    const writer: SocketWriter = {
-      write: (bytes) => batch.write(bytes),
-      end: () => {
-        batch.flush();
-        ws.close(1000);
-      },
-    };
+    const writer = batchWriter(batch, () => ws.close(1000));
 
     ws.onopen = () => {
       opened = true;

@@ -18,8 +18,8 @@
 import { Observable } from 'rxjs';
 import type * as net from 'node:net';
 import { MqttError } from '../errors';
-import { TurnBatch } from './turn-batch';
-import type { SocketEvent, SocketWriter, Transport } from './types';
+import { batchWriter, TurnBatch } from './turn-batch';
+import type { SocketEvent, Transport } from './types';
 
 export interface SocketDialer {
   /**
@@ -53,33 +53,18 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
 
     let opened = false;
     // What the batch hands over in one turn (a FLUSH_AT slice now and then, the rest at the
-    // turn's end) leaves in one writev: the socket is corked until a microtask after it.
-    let corked = false;
-    const uncork = (): void => {
-      corked = false;
-      socket.uncork();
-    };
+    // turn's end) leaves in one writev.
+    const corkTurn = corkForTurn(socket);
     let written = 0;
     const batch = new TurnBatch((bytes) => {
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        queueMicrotask(uncork);
-      }
+      corkTurn();
       const length = bytes.length;
       return socket.write(bytes, () => {
         written += length;
       });
     });
-    const writer: SocketWriter = {
-      write: (bytes) => batch.write(bytes),
-      end: () => {
-        batch.flush();
-        socket.end();
-      },
-      // Write callbacks come in write order, once Node has handed the bytes to the system.
-      written: () => written,
-    };
+    // Write callbacks come in write order, once Node has handed the bytes to the system.
+    const writer = batchWriter(batch, () => socket.end(), () => written);
 
     socket.once(openedOn, () => {
       opened = true;
@@ -117,4 +102,22 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
 export function errorCode(error: Error): string | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Corks `socket` on the first call of a turn and uncorks it in a microtask: whatever is
+ * written in between leaves in one writev. Returns the function to call before each write.
+ */
+export function corkForTurn(socket: net.Socket): () => void {
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    queueMicrotask(uncork);
+  };
 }

@@ -21,10 +21,24 @@
  * always written, in order, whatever it answered.
  */
 
+import type { SocketWriter } from './types';
+
 /** Bytes gathered before they are handed over without waiting for the turn's end. */
 export const FLUSH_AT = 64 * 1024;
 /** Packets at least this large are handed over as they are, not copied. */
 export const COPY_LIMIT = 16 * 1024;
+
+/** The `SocketWriter` of a transport that writes through `batch`: `end` hands over what waits, then `close`s. */
+export function batchWriter(batch: TurnBatch, close: () => void, written?: () => number): SocketWriter {
+  return {
+    write: (bytes) => batch.write(bytes),
+    end: () => {
+      batch.flush();
+      close();
+    },
+    ...(written ? { written } : {}),
+  };
+}
 
 export class TurnBatch {
   /** Finished segments; the open one is [openStart, openEnd) of `open`'s buffer. */

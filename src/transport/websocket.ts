@@ -24,12 +24,12 @@ import * as tls from 'node:tls';
 import { Observable } from 'rxjs';
 import WebSocket from 'ws';
 import { MqttError } from '../errors';
-import { errorCode } from './socket';
+import { corkForTurn, errorCode } from './socket';
 import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
 import { connectionClosed } from './tcp';
 import { tlsConnectOptions, tlsFailure } from './tls';
-import { TurnBatch } from './turn-batch';
-import type { SocketEvent, SocketWriter, Transport, TransportOptions } from './types';
+import { batchWriter, TurnBatch } from './turn-batch';
+import type { SocketEvent, Transport, TransportOptions } from './types';
 
 /**
  * The largest MQTT packet (a 268,435,455-byte remaining length and a 5-byte header).
@@ -104,32 +104,18 @@ export function webSocketTransport(options: TransportOptions): Transport {
     // `bufferedAmount` is exactly the socket's buffer, and the socket's own high-water
     // mark (16 KiB) is below ours: once `write` answers false the socket owes us a 'drain'.
     let blocked = false;
-    let corked = false;
-    const uncork = (): void => {
-      corked = false;
-      socket?.uncork();
-    };
     // The packets of a turn go out as one frame (turn-batch.ts: one mask, one header,
     // one write), and the frames of a turn in one syscall: `ws` corks around each frame,
     // and Node's cork nests, so corking until a microtask keeps them together.
+    let corkTurn: (() => void) | undefined;
     const batch = new TurnBatch((bytes) => {
-      if (!corked && socket !== undefined) {
-        corked = true;
-        socket.cork();
-        queueMicrotask(uncork);
-      }
+      if (socket !== undefined) (corkTurn ??= corkForTurn(socket))();
       ws.send(bytes);
       if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
       blocked = true;
       return false;
     });
-    const writer: SocketWriter = {
-      write: (bytes) => batch.write(bytes),
-      end: () => {
-        batch.flush();
-        ws.close(1000);
-      },
-    };
+    const writer = batchWriter(batch, () => ws.close(1000));
 
     ws.on('open', () => {
       opened = true;
