@@ -1,9 +1,10 @@
 /**
  * CPU profiles of the rxmqtt workers, for the engineers optimising the client:
  *
- *   npx tsx bench/e2e/profile.ts [--quick]
+ *   npx tsx bench/e2e/profile.ts [--quick] [--size=64] [--qos=0,1]
  *
- * Runs an rxmqtt publisher → rxmqtt subscriber pair at QoS 0 and QoS 1 (64 B) with
+ * Runs an rxmqtt publisher → rxmqtt subscriber pair at QoS 0 and QoS 1 (64 B unless
+ * `--size=` says) with
  * `node --cpu-prof`, on the same esbuild bundle and plain `node` as `run.ts` (a
  * TypeScript loader in the process would be a fifth of its profile), and prints the top
  * 15 functions by self time of each process, idle time left out, each placed in our
@@ -89,15 +90,18 @@ function rxWorker(bundle: string, dir: string, job: Job): Worker {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const flag = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const size = Number(flag('size') ?? 64);
+  const levels = (flag('qos') ?? '0,1').split(',').map(Number) as QoS[];
   const cfg = config(quick);
-  const counts: Record<0 | 1, number> = quick ? { 0: 5000, 1: 2000 } : { 0: 200_000, 1: 50_000 };
+  const counts: Record<QoS, number> = quick ? { 0: 5000, 1: 2000, 2: 1000 } : { 0: 200_000, 1: 50_000, 2: 25_000 };
   const broker = await startBroker();
   const bundle = await buildWorkers();
   const locate = sourceMapLocator();
   try {
     const ctx: Context = { cfg, host: '127.0.0.1', port: broker.port, brokerPid: broker.pid, runId: `prof${process.pid}`, log: console.error };
-    for (const qos of [0, 1] as QoS[]) {
-      const count = counts[qos as 0 | 1];
+    for (const qos of levels) {
+      const count = counts[qos];
       const topic = `bench/prof/${process.pid}/${qos}`;
       const dirs = { publisher: join(OUT, `qos${qos}-publisher`), subscriber: join(OUT, `qos${qos}-subscriber`) };
       for (const dir of Object.values(dirs)) {
@@ -106,8 +110,8 @@ async function main(): Promise<void> {
       }
       const { sender, receiver } = await runPair(ctx,
         () => rxWorker(bundle, dirs.subscriber, { role: 'subscribe', host: ctx.host, port: ctx.port, clientId: `prof-sub-${qos}`, filter: topic, qos, expected: count }),
-        () => rxWorker(bundle, dirs.publisher, { role: 'publish', host: ctx.host, port: ctx.port, clientId: `prof-pub-${qos}`, topic, count, size: 64, qos, window: cfg.window }));
-      console.log(`\n## rxmqtt QoS ${qos}, 64 B, ${count} messages: ${receiver.count} received; ` +
+        () => rxWorker(bundle, dirs.publisher, { role: 'publish', host: ctx.host, port: ctx.port, clientId: `prof-pub-${qos}`, topic, count, size, qos, window: cfg.window }));
+      console.log(`\n## rxmqtt QoS ${qos}, ${size} B, ${count} messages: ${receiver.count} received; ` +
         `publisher ${((sender.cpuUserUs + sender.cpuSystemUs) / count).toFixed(1)} µs/msg, subscriber ${((receiver.cpuUserUs + receiver.cpuSystemUs) / count).toFixed(1)} µs/msg (profiled)`);
       for (const [role, dir] of Object.entries(dirs)) {
         // One profile a process; the largest, should a thread ever write its own.
