@@ -4,6 +4,7 @@
  * parent's commands, the CPU/time meter, heap and RSS sampling, and the arrival counter
  * of subscribers. Only the MQTT calls differ between the two workers.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { IDLE_MS, percentile, type Job, type PingJob, type WorkerLine, type WorkerResult } from './protocol';
@@ -33,20 +34,41 @@ export function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-export type Window = Pick<WorkerResult, 'elapsedNs' | 'cpuUserUs' | 'cpuSystemUs'>;
+export type Window = Pick<WorkerResult, 'elapsedNs' | 'cpuUserUs' | 'cpuSystemUs' | 'readCalls' | 'writeCalls'>;
 
-/** Wall time and this process's CPU (user, system) from `start()` to `stop()`. */
+/** Read- and write-type system calls this process made so far (Linux `/proc/self/io`); undefined elsewhere. */
+function syscalls(): { reads: number; writes: number } | undefined {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    const reads = /syscr:\s+(\d+)/.exec(io);
+    const writes = /syscw:\s+(\d+)/.exec(io);
+    return reads && writes ? { reads: Number(reads[1]), writes: Number(writes[1]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wall time, this process's CPU (user, system) and its read/write system calls from
+ * `start()` to `stop()`. The calls explain the system time: each is a wake-up's read or
+ * a write, and how many messages one carries depends on the peer's pace.
+ */
 export class Meter {
   private t0 = 0n;
   private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
+  private io0: ReturnType<typeof syscalls>;
   start(): void {
+    this.io0 = syscalls();
     this.cpu0 = process.cpuUsage();
     this.t0 = process.hrtime.bigint();
   }
   stop(): Window {
     const elapsedNs = Number(process.hrtime.bigint() - this.t0);
     const cpu = process.cpuUsage(this.cpu0);
-    return { elapsedNs, cpuUserUs: cpu.user, cpuSystemUs: cpu.system };
+    const io = syscalls();
+    // Reading /proc/self/io takes two read calls (the data, then end of file): not ours.
+    const calls = io && this.io0 ? { readCalls: io.reads - this.io0.reads - 2, writeCalls: io.writes - this.io0.writes } : {};
+    return { elapsedNs, cpuUserUs: cpu.user, cpuSystemUs: cpu.system, ...calls };
   }
 }
 

@@ -89,6 +89,9 @@ export interface WorkerResult {
   /** CPU used in the measured window, µs. */
   cpuUserUs: number;
   cpuSystemUs: number;
+  /** Read- and write-type system calls in the measured window (Node workers on Linux). */
+  readCalls?: number;
+  writeCalls?: number;
   /** `process.resourceUsage().maxRSS` at the end, KiB (Python: ru_maxrss). */
   maxRssKb: number;
   /** Heap used after a forced GC once ready, and after the work (Node only), bytes. */

@@ -17,6 +17,8 @@ export interface ThroughputRun extends Failure {
   received?: number; rate?: number; pubCpuUsPerMsg?: number; subCpuUsPerMsg?: number; brokerCpuUsPerMsg?: number;
   /** The system (kernel) part of the CPU per message above: syscalls and wake-ups, not our code. */
   pubSysUsPerMsg?: number; subSysUsPerMsg?: number;
+  /** Read- and write-type system calls per message (Node workers on Linux): how often the kernel was entered. */
+  pubReadsPerMsg?: number; pubWritesPerMsg?: number; subReadsPerMsg?: number; subWritesPerMsg?: number;
   pubRssKb?: number; subRssKb?: number;
 }
 
@@ -43,6 +45,12 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 
 const fmt = (n: number | undefined): string => (n === undefined ? '?' : n.toFixed(1));
 const cpu = (r: WorkerResult): number => r.cpuUserUs + r.cpuSystemUs;
+/** A worker's read/write system calls per message, when it counted them. */
+function callsPerMsg(side: 'pub' | 'sub', r: WorkerResult): Partial<ThroughputRun> {
+  if (r.readCalls === undefined || r.writeCalls === undefined) return {};
+  const n = Math.max(1, r.count);
+  return side === 'pub' ? { pubReadsPerMsg: r.readCalls / n, pubWritesPerMsg: r.writeCalls / n } : { subReadsPerMsg: r.readCalls / n, subWritesPerMsg: r.writeCalls / n };
+}
 
 /** Delivery rate at the receiver: messages after the first over the first→last span. */
 function rate(r: WorkerResult): number | undefined {
@@ -73,6 +81,7 @@ export async function throughput(ctx: Context, libraries: readonly Library[]): P
           subCpuUsPerMsg: cpu(receiver) / Math.max(1, receiver.count), brokerCpuUsPerMsg: brokerCpuUs / count,
           // The C clients' CPU comes from /proc as one number (c-clients.ts): no system share to report.
           ...(lib.name === 'c' ? {} : { pubSysUsPerMsg: sender.cpuSystemUs / sender.count, subSysUsPerMsg: receiver.cpuSystemUs / Math.max(1, receiver.count) }),
+          ...callsPerMsg('pub', sender), ...callsPerMsg('sub', receiver),
           pubRssKb: sender.maxRssKb, subRssKb: receiver.maxRssKb,
         };
         runs.push(run);

@@ -17,6 +17,7 @@ type Fmt = (n: number) => string;
 const rateFmt: Fmt = (n) => formatRate(n);
 const us: Fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const mb: Fmt = (kb) => `${(kb / 1024).toFixed(1)}`;
+const callFmt = (n: number): string => (n >= 10 ? n.toFixed(1) : n.toFixed(3));
 const heapMb = (bytes: number | undefined): string => (bytes === undefined ? '—' : (bytes / 2 ** 20).toFixed(2));
 
 function cell(s: Summary | undefined, fmt: Fmt): string {
@@ -41,6 +42,7 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
   const subCpu: string[][] = [];
   const broker: string[][] = [];
   const user: string[][] = [];
+  const calls: string[][] = [];
   // User time alone: the clients' own code. System time depends on how often the kernel
   // wakes each process (a faster peer gets fewer messages per read), so it is left out
   // here. The C clients' /proc numbers are not split, so they have no column.
@@ -64,6 +66,12 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
     user.push([`${size} B`, String(qos),
       ...split.map(of((r) => minus(r.pubCpuUsPerMsg, r.pubSysUsPerMsg))).map((s) => cell(s, us)),
       ...split.map(of((r) => minus(r.subCpuUsPerMsg, r.subSysUsPerMsg))).map((s) => cell(s, us))]);
+    const pair = (reads: (r: ThroughputRun) => number | undefined, writes: (r: ThroughputRun) => number | undefined) => (lib: Library): string => {
+      const [r, w] = [of(reads)(lib), of(writes)(lib)];
+      return r === undefined || w === undefined ? '—' : `${callFmt(r.median)} / ${callFmt(w.median)}`;
+    };
+    calls.push([`${size} B`, String(qos), ...split.map(pair((r) => r.pubReadsPerMsg, (r) => r.pubWritesPerMsg)),
+      ...split.map(pair((r) => r.subReadsPerMsg, (r) => r.subWritesPerMsg))]);
   }
   return [
     '### Publish throughput (msg/s delivered to the subscriber; target: rxmqtt ≥ the C clients)',
@@ -74,6 +82,8 @@ export function throughputTables(runs: readonly ThroughputRun[], libs: readonly 
     markdownTable(['Payload', 'QoS', ...cols, 'rxmqtt/MQTT.js', 'Target ≤ 0.5×'], subCpu),
     '### User time per message (µs): the clients\' own code, without the kernel\'s share',
     markdownTable(['Payload', 'QoS', ...split.map((l) => `publisher ${l.label}`), ...split.map((l) => `subscriber ${l.label}`)], user),
+    '### System calls per message, read / write (medians; each read is a wake-up): where the system time goes',
+    markdownTable(['Payload', 'QoS', ...split.map((l) => `publisher ${l.label}`), ...split.map((l) => `subscriber ${l.label}`)], calls),
     '### Broker (mosquitto) CPU per message, by the client pair it served (µs)',
     markdownTable(['Payload', 'QoS', ...cols], broker),
   ].join('\n\n');
