@@ -3,12 +3,12 @@
  * made by `connect()`, lives until `disconnect()` (redialling by itself with the
  * `reconnect` option, see reconnector.ts, or when `reconnect()` asks). The protocol itself is the session
  * reducer, run by the `Engine`; this class only turns Observables into session events
- * and session commands into emissions.
+ * and session commands into emissions. The connection's life (state, who waits for
+ * what, what a close means) is lifecycle.ts.
  */
 
-import { asyncScheduler, BehaviorSubject, distinctUntilChanged, Observable, Subject, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, distinctUntilChanged, Observable, Subject, type SchedulerLike } from 'rxjs';
 import type { Properties } from '../codec';
-import { MqttError } from '../errors';
 import type { ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../session';
 import { validateSessionConfig } from '../session';
 import { checkDefaultTransport, defaultTransport } from '../transport/platform';
@@ -19,7 +19,7 @@ import { logTo, type ClientEvent } from './events';
 import { MqttMessage } from './message';
 import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
 import type { Payload } from './payload';
-import { Reconnector } from './reconnector';
+import { Lifecycle } from './lifecycle';
 import { request, type RequestOptions } from './request';
 import { Router } from './router';
 import { ask, checkCodes } from './settle';
@@ -41,16 +41,9 @@ export class MqttClient {
   private readonly scheduler: SchedulerLike;
   private readonly engine: Engine;
   private readonly router: Router;
-  /** The CONNACK of the connection that is up, from `connected` until the socket is gone (what the router asks). */
-  private link: ConnAck | undefined;
-  private readonly reconnector: Reconnector | undefined;
-  private readonly state = new BehaviorSubject<ConnectionState>({ type: 'idle' });
+  /** The connection state, the waiters of connect/reconnect/disconnect, and the current CONNACK (`link`). */
+  private readonly lifecycle: Lifecycle;
   private readonly events = new Subject<ClientEvent>();
-  private readonly connectWaiters = new Set<Subscriber<ConnAck>>();
-  private readonly disconnectWaiters = new Set<Subscriber<void>>();
-  private closingOnPurpose = false;
-  /** `reconnect()` is ending the connection: dial again once the socket is gone. */
-  private redialing = false;
 
   /** Throws `MqttError('invalid-argument')` for bad options; sends nothing. */
   constructor(options: MqttClientOptions = {}) {
@@ -63,20 +56,22 @@ export class MqttClient {
     if (options.transport === undefined) checkDefaultTransport(this.options.transport);
     const makeTransport = options.transport ?? defaultTransport;
     this.engine = new Engine(this.options, () => makeTransport(this.options.transport), scheduler, {
-      connected: (connack) => this.onConnected(connack),
+      connected: (connack) => this.lifecycle.onConnected(connack),
       deliver: (packet, deliveryId) => {
         const acker = deliveryId === undefined ? undefined : () => this.engine.dispatch({ type: 'messageAcked', deliveryId });
         this.router.deliver(new MqttMessage(packet, scheduler.now(), acker));
       },
-      closed: (error) => this.onClosed(error),
+      closed: (error) => this.lifecycle.onClosed(error),
       event: (event) => this.events.next(event),
       log: logTo(options.logger, this.options.session.clientId),
       wantsEvents: () => this.events.observed,
     });
     this.router = new Router({
-      isConnected: () => this.link !== undefined,
-      subscriptionIdsAvailable: () =>
-        this.options.session.protocolVersion === 5 && this.link !== undefined && this.link.properties?.subscriptionIdentifiersAvailable !== 0,
+      isConnected: () => this.lifecycle.link !== undefined,
+      subscriptionIdsAvailable: () => {
+        const link = this.lifecycle.link;
+        return this.options.session.protocolVersion === 5 && link !== undefined && link.properties?.subscriptionIdentifiersAvailable !== 0;
+      },
       subscribe: (subscriptions, properties, onResult) =>
         this.engine.request(
           (requestId) => ({ type: 'subscribeRequested', requestId, subscriptions, ...(properties ? { properties } : {}) }),
@@ -84,13 +79,13 @@ export class MqttClient {
         ),
       unsubscribe: (topicFilters) => this.engine.request((requestId) => ({ type: 'unsubscribeRequested', requestId, topicFilters }), () => {}),
     });
-    const policy = this.options.reconnect;
-    this.reconnector = policy && new Reconnector(policy, scheduler, {
-      dial: () => this.engine.open(),
-      retrying: (attempt, delay, error) => this.state.next({ type: 'reconnecting', attempt, delay, error }),
-      gaveUp: (error) => this.reportClosed(error, false),
+    this.lifecycle = new Lifecycle(this.options.reconnect, scheduler, {
+      open: () => this.engine.open(),
+      isOpen: () => this.engine.isOpen,
+      dispatch: (event) => this.engine.dispatch(event),
+      linked: (connack) => this.router.connected(connack.sessionPresent),
     });
-    this.connectionState$ = this.state.pipe(distinctUntilChanged());
+    this.connectionState$ = this.lifecycle.state.pipe(distinctUntilChanged());
     this.events$ = this.events.asObservable();
   }
 
@@ -103,21 +98,7 @@ export class MqttClient {
    * with the last failure if reconnecting gives up) without dialling itself.
    */
   connect(): Observable<ConnAck> {
-    return new Observable<ConnAck>((subscriber) => {
-      const current = this.state.value;
-      if (current.type === 'connected') {
-        subscriber.next(current.connack);
-        subscriber.complete();
-        return;
-      }
-      this.connectWaiters.add(subscriber);
-      if (!this.engine.isOpen && this.reconnector?.active !== true) {
-        this.closingOnPurpose = false;
-        this.state.next({ type: 'connecting' });
-        this.engine.open();
-      }
-      return () => this.connectWaiters.delete(subscriber);
-    });
+    return new Observable<ConnAck>((subscriber) => this.lifecycle.connect(subscriber));
   }
 
   /**
@@ -144,26 +125,7 @@ export class MqttClient {
    *   completes), then it dials again.
    */
   reconnect(): Observable<ConnAck> {
-    return new Observable<ConnAck>((subscriber) => {
-      this.connectWaiters.add(subscriber);
-      if (this.engine.isOpen) {
-        if (!this.redialing) {
-          this.redialing = true;
-          if (!this.closingOnPurpose) this.enterConnecting();
-          // The router holds back until the next CONNACK (no SUBSCRIBE into a closing socket).
-          this.link = undefined;
-          this.engine.dispatch({ type: 'reconnectRequested' });
-        }
-      } else if (this.reconnector?.active === true) {
-        this.enterConnecting();
-        this.reconnector.dialNow();
-      } else {
-        this.closingOnPurpose = false;
-        this.enterConnecting();
-        this.engine.open();
-      }
-      return () => this.connectWaiters.delete(subscriber);
-    });
+    return new Observable<ConnAck>((subscriber) => this.lifecycle.reconnect(subscriber));
   }
 
   /**
@@ -264,71 +226,11 @@ export class MqttClient {
    * `reconnecting`, the pending redial is cancelled.
    */
   disconnect(options: DisconnectOptions = {}): Observable<void> {
-    return new Observable<void>((subscriber) => {
-      this.closingOnPurpose = true;
-      this.redialing = false;
-      this.reconnector?.stop();
-      if (!this.engine.isOpen) {
-        this.engine.dispatch({ type: 'disconnectRequested', ...options });
-        this.state.next({ type: 'closed' });
-        subscriber.complete();
-        return;
-      }
-      this.disconnectWaiters.add(subscriber);
-      this.engine.dispatch({ type: 'disconnectRequested', ...options });
-      return () => this.disconnectWaiters.delete(subscriber);
-    });
-  }
-
-  private enterConnecting(): void {
-    if (this.state.value.type !== 'connecting') this.state.next({ type: 'connecting' });
+    return new Observable<void>((subscriber) => this.lifecycle.disconnect(subscriber, options));
   }
 
   private brokerMaximumPacketSize(): number | undefined {
-    return this.link?.properties?.maximumPacketSize;
-  }
-
-  private onConnected(connack: ConnAck): void {
-    // The router first: its restored SUBSCRIBEs go out before anything the app does when
-    // it hears of the connection (a `messages$` opened then is asked once, not twice).
-    this.link = connack;
-    this.router.connected(connack.sessionPresent);
-    this.state.next({ type: 'connected', connack });
-    for (const s of [...this.connectWaiters]) {
-      s.next(connack);
-      s.complete();
-    }
-    this.connectWaiters.clear();
-    this.reconnector?.connected(connack);
-  }
-
-  private onClosed(error: MqttError | undefined): void {
-    this.link = undefined;
-    const onPurpose = this.closingOnPurpose;
-    if (this.redialing) {
-      // reconnect(): whatever the close says, dial again (a disconnect() it overtook ends first).
-      this.redialing = false;
-      if (onPurpose) this.reportClosed(undefined, true, false);
-      this.closingOnPurpose = false;
-      this.enterConnecting();
-      this.engine.open();
-      return;
-    }
-    // With `reconnect`, a drop after CONNACK is the reconnector's: it shows `reconnecting` or gives up.
-    if (!onPurpose && this.reconnector?.dropped(error ?? new MqttError('connection-closed', 'The connection closed'))) return;
-    this.reportClosed(error, onPurpose);
-  }
-
-  /** The connection is over for good: the final state, and every waiter told (connect waiters too, unless a redial follows). */
-  private reportClosed(error: MqttError | undefined, onPurpose: boolean, failConnectWaiters = true): void {
-    this.state.next(onPurpose ? { type: 'closed' } : { type: 'disconnected', ...(error ? { error } : {}), serverDisconnect: error?.code === 'server-disconnected' });
-    if (failConnectWaiters) {
-      const failure = error ?? new MqttError('connection-closed', 'The connection closed before CONNACK');
-      for (const s of [...this.connectWaiters]) s.error(failure);
-      this.connectWaiters.clear();
-    }
-    for (const s of [...this.disconnectWaiters]) s.complete();
-    this.disconnectWaiters.clear();
+    return this.lifecycle.link?.properties?.maximumPacketSize;
   }
 }
 

@@ -44,7 +44,7 @@ import { Link, toMqttError } from './link';
 import { Outbox } from './outbox';
 import { RequestTable } from './request-table';
 
-type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
+export type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
 
 /** The events a request starts with (each carries the request id the engine assigns). */
 export type RequestEvent = Extract<EventBody, { requestId: number }>;
