@@ -11,11 +11,15 @@ export interface HandshakeResult {
 /**
  * Subscribes, writes CONNECT on `opened`, waits for 4 bytes of CONNACK, sends
  * DISCONNECT and ends the socket; resolves when the Observable completes (a clean close).
+ * Checks the writer's `written()` on the way (every transport of ours tells it, so the
+ * client can reuse its encode buffers): the CONNECT once the CONNACK is in, both packets
+ * once the socket has closed.
  */
 export function handshake(transport: Transport): Promise<HandshakeResult> {
   return new Promise((resolve, reject) => {
     let opened: HandshakeResult['opened'] | undefined;
     let received: number[] = [];
+    let ending = false;
     transport.subscribe({
       next: (event) => {
         if (event.type === 'opened') {
@@ -24,7 +28,9 @@ export function handshake(transport: Transport): Promise<HandshakeResult> {
         } else if (event.type === 'data') {
           expect(event.bytes).toBeInstanceOf(Uint8Array);
           received = [...received, ...event.bytes];
-          if (received.length >= 4) {
+          if (received.length >= 4 && !ending) {
+            ending = true;
+            expect(opened?.writer.written?.()).toBe(CONNECT_311.length);
             opened?.writer.write(DISCONNECT_311);
             opened?.writer.end();
           }
@@ -33,7 +39,9 @@ export function handshake(transport: Transport): Promise<HandshakeResult> {
       error: reject,
       complete: () => {
         if (opened === undefined) reject(new Error('completed without opened'));
-        else resolve({ connack: received.slice(0, 4), opened });
+        else if (opened.writer.written?.() !== CONNECT_311.length + DISCONNECT_311.length) {
+          reject(new Error(`written() says ${opened.writer.written?.()} bytes at the close, ${CONNECT_311.length + DISCONNECT_311.length} were written`));
+        } else resolve({ connack: received.slice(0, 4), opened });
       },
     });
   });

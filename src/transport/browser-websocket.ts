@@ -112,14 +112,18 @@ export function browserWebSocketTransport(options: TransportOptions, scheduler: 
       batch.drained();
       subscriber.next({ type: 'drained' });
     };
-    // The packets of a turn go out as one frame (turn-batch.ts).
+    // The packets of a turn go out as one frame (turn-batch.ts). `send` copies the bytes
+    // it is given (the HTML standard's "buffer the data"): once it returns they are the
+    // browser's, and the client may reuse the buffer they were encoded in.
+    let written = 0;
     const batch = new TurnBatch((bytes) => {
       ws.send(bytes);
+      written += bytes.length;
       if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
       poll ??= scheduler.schedule(waitForDrain, DRAIN_POLL_MS);
       return false;
     });
-    const writer = batchWriter(batch, () => ws.close(1000));
+    const writer = batchWriter(batch, () => ws.close(1000), () => written);
 
     ws.onopen = () => {
       opened = true;

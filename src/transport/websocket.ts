@@ -108,14 +108,20 @@ export function webSocketTransport(options: TransportOptions): Transport {
     // one write), and the frames of a turn in one syscall: `ws` corks around each frame,
     // and Node's cork nests, so corking until a microtask keeps them together.
     let corkTurn: (() => void) | undefined;
+    // `ws` calls back once a frame is written to the socket (in send order): its bytes are
+    // no longer read, and the client may reuse the buffer they were encoded in.
+    let written = 0;
     const batch = new TurnBatch((bytes) => {
       if (socket !== undefined) (corkTurn ??= corkForTurn(socket))();
-      ws.send(bytes);
+      const length = bytes.length;
+      ws.send(bytes, (error) => {
+        if (!error) written += length;
+      });
       if (ws.bufferedAmount < WRITE_HIGH_WATER_MARK) return true;
       blocked = true;
       return false;
     });
-    const writer = batchWriter(batch, () => ws.close(1000));
+    const writer = batchWriter(batch, () => ws.close(1000), () => written);
 
     ws.on('open', () => {
       opened = true;
