@@ -22,6 +22,7 @@ import type { Payload } from './payload';
 import { Reconnector } from './reconnector';
 import { request, type RequestOptions } from './request';
 import { Router } from './router';
+import { srvDialer } from './srv-options';
 import { ask, checkCodes } from './settle';
 import type { ConnectionState } from './state';
 
@@ -59,10 +60,19 @@ export class MqttClient {
     if (configError) throw configError;
     const scheduler = options.scheduler ?? asyncScheduler;
     this.scheduler = scheduler;
+    const log = logTo(options.logger, this.options.session.clientId);
+    const makeTransport = options.transport ?? defaultTransport;
+    // With srv, each dial looks the broker up first (srv-options.ts, transport/srv.ts).
+    const { srv } = this.options;
+    const dial = srv
+      ? srvDialer(srv, this.options.transport, makeTransport, scheduler, this.options.session.connectTimeout, (level, message) => {
+          log(level, message);
+          if (this.events.observed) this.events.next({ type: 'log', level, message });
+        })
+      : () => makeTransport(this.options.transport);
     // The build's own transport (Node's, or the browser's WebSocket: see transport/platform.ts).
     if (options.transport === undefined) checkDefaultTransport(this.options.transport);
-    const makeTransport = options.transport ?? defaultTransport;
-    this.engine = new Engine(this.options, () => makeTransport(this.options.transport), scheduler, {
+    this.engine = new Engine(this.options, dial, scheduler, {
       connected: (connack) => this.onConnected(connack),
       deliver: (packet, deliveryId) => {
         const acker = deliveryId === undefined ? undefined : () => this.engine.dispatch({ type: 'messageAcked', deliveryId });
@@ -70,7 +80,7 @@ export class MqttClient {
       },
       closed: (error) => this.onClosed(error),
       event: (event) => this.events.next(event),
-      log: logTo(options.logger, this.options.session.clientId),
+      log,
       wantsEvents: () => this.events.observed,
     });
     this.router = new Router({

@@ -88,7 +88,7 @@ export class Engine {
       this.dispatch({ type: 'transportBlocked' });
     });
     this.decoder = this.newDecoder();
-    this.link = new Link(transport, scheduler, options.session.connectTimeout, {
+    this.link = new Link(transport, scheduler, options.dialTimeout, {
       event: (event) => this.onSocketEvent(event),
       gone: (error) => this.onSocketGone(error),
     });

@@ -3,6 +3,8 @@
 // platform.browser.ts (tsup.config.ts) and must reach only types, url, common and browser-websocket.
 export type { SocketEvent, SocketWriter, Transport, TransportOptions, TlsOptions, TlsMaterial, TlsVersion, BrokerProtocol, WebSocketOptions } from './types';
 export { parseBrokerUrl, type BrokerUrl } from './url';
+export { orderSrvTargets, srvTransport, type SrvDialConfig, type SrvRecord, type SrvResolver } from './srv';
+export { nodeSrvResolver } from './srv-node';
 export { tcpTransport } from './tcp';
 export { tlsTransport } from './tls';
 export { webSocketTransport } from './websocket';

@@ -7,6 +7,7 @@
 import { throwError } from 'rxjs';
 import { MqttError } from '../errors';
 import { browserTransportProblem, browserWebSocketTransport } from './browser-websocket';
+import type { SrvResolver } from './srv';
 import type { BrokerProtocol, Transport, TransportOptions } from './types';
 
 /** `ws` → WebSocket, `wss` → secure WebSocket; `mqtt`/`mqtts` fail with `invalid-argument`. */
@@ -23,3 +24,6 @@ export function checkDefaultTransport(options: TransportOptions & { protocol: Br
   const problem = browserTransportProblem(options);
   if (problem !== undefined) throw new MqttError('invalid-argument', problem);
 }
+
+/** A browser has no DNS API: `srv` needs its own `srv.resolve` there (DNS over HTTPS, say). */
+export const defaultSrvResolver: SrvResolver | undefined = undefined;

@@ -6,6 +6,8 @@
  */
 
 import { nodeTransport } from './node';
+import type { SrvResolver } from './srv';
+import { nodeSrvResolver } from './srv-node';
 import type { BrokerProtocol, Transport, TransportOptions } from './types';
 
 /** Dials by the broker protocol: TCP, TLS, WebSocket or secure WebSocket. */
@@ -13,3 +15,6 @@ export const defaultTransport: (options: TransportOptions & { protocol: BrokerPr
 
 /** Throws `invalid-argument` for options this build cannot dial. Node dials them all. */
 export function checkDefaultTransport(_options: TransportOptions & { protocol: BrokerProtocol }): void {}
+
+/** How `srv` finds its brokers when no `srv.resolve` is given: Node's `dns.promises`. */
+export const defaultSrvResolver: SrvResolver | undefined = nodeSrvResolver;
