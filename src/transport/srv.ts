@@ -174,14 +174,17 @@ export function srvTransport(config: SrvDialConfig): Transport {
 /**
  * RFC 2782's order: ascending priority; within a priority, repeatedly draw one record
  * with a chance proportional to its weight (weight-0 records first in the running list,
- * each drawn when the draw is 0). `random` returns [0, 1), as `Math.random`.
+ * in random order, the first of them drawn when the draw is 0). `random` returns [0, 1),
+ * as `Math.random`.
  */
 export function orderSrvTargets(records: readonly SrvRecord[], random: () => number = Math.random): SrvRecord[] {
   const priorities = [...new Set(records.map((r) => r.priority))].sort((a, b) => a - b);
   const ordered: SrvRecord[] = [];
   for (const priority of priorities) {
     const group = records.filter((r) => r.priority === priority);
-    const pool = [...group.filter((r) => r.weight === 0), ...group.filter((r) => r.weight > 0)];
+    // "Any order, except that all those with weight 0 are placed at the beginning": the
+    // zero-weight ones shuffled, so that a group of equal zero weights still spreads load.
+    const pool = [...shuffle(group.filter((r) => r.weight === 0), random), ...group.filter((r) => r.weight > 0)];
     while (pool.length > 0) {
       const total = pool.reduce((sum, r) => sum + r.weight, 0);
       // Uniform in 0..total, inclusive (RFC 2782).
@@ -196,6 +199,15 @@ export function orderSrvTargets(records: readonly SrvRecord[], random: () => num
     }
   }
   return ordered;
+}
+
+/** Fisher–Yates, in place. */
+function shuffle<T>(list: T[], random: () => number): T[] {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.min(Math.floor(random() * (i + 1)), i);
+    [list[i], list[j]] = [list[j], list[i]];
+  }
+  return list;
 }
 
 const isRootTarget = (name: string): boolean => name === '' || name === '.';
@@ -221,20 +233,19 @@ function isSrvRecord(r: unknown): r is SrvRecord {
 
 /** Node's resolver error codes (c-ares), in words. */
 const DNS_REASONS: Record<string, string> = {
-  ENOTFOUND: 'no such domain (NXDOMAIN)',
-  ENODATA: 'no SRV records',
-  ETIMEOUT: 'the DNS server did not answer',
-  ESERVFAIL: 'the DNS server failed (SERVFAIL)',
-  EREFUSED: 'the DNS server refused the query',
-  ECONNREFUSED: 'the DNS server is unreachable',
-  ECANCELLED: 'the lookup was cancelled',
+  ENOTFOUND: 'no such domain (NXDOMAIN, ENOTFOUND)',
+  ENODATA: 'no SRV records (ENODATA)',
+  ETIMEOUT: 'the DNS server did not answer (ETIMEOUT)',
+  ESERVFAIL: 'the DNS server failed (SERVFAIL, ESERVFAIL)',
+  EREFUSED: 'the DNS server refused the query (REFUSED, EREFUSED)',
+  ECONNREFUSED: 'the DNS server is unreachable (ECONNREFUSED)',
+  ECANCELLED: 'the lookup was cancelled (ECANCELLED)',
 };
 
 function dnsReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === 'string' ? DNS_REASONS[code] : undefined;
-  if (known !== undefined) return `${known} (${code as string})`;
-  return error instanceof Error ? error.message : String(error);
+  return known ?? (error instanceof Error ? error.message : String(error));
 }
 
 function allFailed(name: string, domain: string, failures: ReadonlyArray<{ target: string; error: MqttError }>): MqttError {
