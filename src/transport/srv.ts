@@ -220,7 +220,8 @@ function usableTargets(name: string, records: unknown): SrvRecord[] | MqttError 
   if (valid.length === 1 && isRootTarget(valid[0].name)) {
     return new MqttError('connection-closed', `${name} says the service is not available (its one SRV record has the target ".")`);
   }
-  const targets = valid.filter((r) => !isRootTarget(r.name)).map((r) => (r.name.endsWith('.') ? { ...r, name: r.name.slice(0, -1) } : r));
+  // A "." record usually carries port 0; so may a broken one: neither can be dialled.
+  const targets = valid.filter((r) => !isRootTarget(r.name) && r.port > 0).map((r) => (r.name.endsWith('.') ? { ...r, name: r.name.slice(0, -1) } : r));
   if (targets.length === 0) return new MqttError('connection-closed', `DNS SRV lookup of ${name} found no usable records`);
   return targets;
 }
@@ -228,7 +229,7 @@ function usableTargets(name: string, records: unknown): SrvRecord[] | MqttError 
 function isSrvRecord(r: unknown): r is SrvRecord {
   const { name, port, priority, weight } = (r ?? {}) as Partial<SrvRecord>;
   const u16 = (n: unknown, min: number): boolean => Number.isInteger(n) && (n as number) >= min && (n as number) <= 65535;
-  return typeof name === 'string' && u16(port, 1) && u16(priority, 0) && u16(weight, 0);
+  return typeof name === 'string' && u16(port, 0) && u16(priority, 0) && u16(weight, 0);
 }
 
 /** Node's resolver error codes (c-ares), in words. */
