@@ -178,6 +178,20 @@ describe('client with the srv option (DNS SRV discovery)', () => {
     expect(tried).toEqual([]);
   });
 
+  it('disconnect() during the lookup: closed at once, and the lookup is aborted', async () => {
+    let signal: AbortSignal | undefined;
+    const resolve = (_name: string, options: { signal: AbortSignal }) => ((signal = options.signal), new Promise<never>(() => {}));
+    const client = srvClient({ srv: { domain, resolve }, connectTimeout: 0 });
+    const error = failure(client);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(signal?.aborted).toBe(false);
+    await firstValueFrom(client.disconnect().pipe(timeout(1000)), { defaultValue: undefined });
+    expect(await stateOf(client, 'closed', 1000)).toEqual({ type: 'closed' });
+    await expect(error).resolves.toMatchObject({ code: 'connection-closed' });
+    expect(signal?.aborted).toBe(true);
+    expect(tried).toEqual([]);
+  });
+
   describe('over TLS', () => {
     let certs: TestCerts;
     let secure: MosquittoHandle;
