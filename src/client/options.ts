@@ -86,7 +86,11 @@ export interface MqttClientOptions {
   reconnect?: boolean | ReconnectOptions;
   /** Where all time comes from (keepalive, timeouts, reconnect delays). Default `asyncScheduler`; pass a `TestScheduler` in tests. */
   scheduler?: SchedulerLike;
-  /** Replaces the socket: a function from connection options to a `Transport`. For tests and custom transports. */
+  /**
+   * Replaces the socket: a function from connection options to a `Transport`. For tests
+   * and custom transports. With `srv`, it is called once per target tried, with that
+   * target's host and port.
+   */
   transport?: (options: TransportOptions & { protocol: BrokerProtocol }) => Transport;
   /**
    * Where the client's log lines go (Paho's `enable_logger`): any console-like object —

@@ -1,4 +1,4 @@
-// Transports: re-exports only. tcp/tls/websocket/node import Node's net/tls (and `ws`), so the client
+// Transports: re-exports only. tcp/tls/websocket/node/srv-node import Node's net/tls/dns (and `ws`), so the client
 // imports platform.ts and url.ts, never this index: the browser build swaps platform.ts for
 // platform.browser.ts (tsup.config.ts) and must reach only types, url, common and browser-websocket.
 export type { SocketEvent, SocketWriter, Transport, TransportOptions, TlsOptions, TlsMaterial, TlsVersion, BrokerProtocol, WebSocketOptions } from './types';

@@ -1,7 +1,8 @@
 /**
  * The browser build's platform.ts: the default transport is the global WebSocket, and
  * options only Node can honour (mqtt://, mqtts://, TLS settings, headers, bind address)
- * are refused when the client is constructed. Imports nothing of Node's.
+ * are refused when the client is constructed; there is no DNS lookup, so `srv` needs its
+ * own `srv.resolve`. Imports nothing of Node's.
  */
 
 import { throwError } from 'rxjs';

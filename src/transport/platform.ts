@@ -1,7 +1,8 @@
 /**
- * The client's default transport for this build: Node's. The browser build replaces this
+ * The client's default transport for this build, Node's, and its DNS SRV lookup
+ * (`dns.promises`). The browser build replaces this
  * module with platform.browser.ts (the `browserPlatform` plugin in tsup.config.ts), so
- * that nothing in a browser bundle imports net, tls or ws. Both export the same names
+ * that nothing in a browser bundle imports net, tls, dns or ws. Both export the same names
  * with the same types (spec/transport/browser-websocket.spec.ts checks it).
  */
 
