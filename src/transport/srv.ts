@@ -14,8 +14,8 @@
  *
  * Rules:
  * - Order: lowest priority first; within a priority, a weighted random draw without
- *   replacement, records of weight 0 placed first (shuffled) so that they are drawn rarely when
- *   others have weight (RFC 2782, "Usage rules").
+ *   replacement, records of weight 0 placed first (shuffled), so that they are drawn
+ *   rarely when others have weight (RFC 2782, "Usage rules").
  * - A lone record whose target is "." says the service is decidedly not available.
  * - Time: the lookup and each target get `timeout` ms each (the client's
  *   `connectTimeout`) on the scheduler, so a dead first target cannot eat the time of
