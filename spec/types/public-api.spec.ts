@@ -11,6 +11,9 @@ import {
   type ConnectionState,
   type MqttMessage,
   type PublishAck,
+  type SrvOptions,
+  type SrvRecord,
+  type SrvResolver,
   type SubAck,
   type UnsubAck,
 } from '../../src';
@@ -74,6 +77,21 @@ describe('public API types', () => {
       // @ts-expect-error subprotocols are a list
       new MqttClient({ url: 'ws://localhost', ws: { protocols: 'mqtt' } });
     };
+    expect(typeof misuse).toBe('function');
+  });
+
+  it('srv: a domain, or { domain, resolve } with a resolver of SrvRecords (Node dns.resolveSrv’s shape)', () => {
+    const records: SrvRecord[] = [{ name: 'broker.example.com', port: 8883, priority: 10, weight: 5 }];
+    const resolve: SrvResolver = async (_name, { signal }) => (signal.aborted ? [] : records);
+    const options: SrvOptions = { domain: 'example.com', resolve };
+    assertType<Equals<Parameters<SrvResolver>[0], string>>();
+    const misuse = (): void => {
+      // @ts-expect-error srv is a domain or an object with one
+      new MqttClient({ srv: true });
+      // @ts-expect-error a resolver resolves with records, not host names
+      new MqttClient({ srv: { domain: 'example.com', resolve: async () => ['broker.example.com'] } });
+    };
+    expect([new MqttClient({ srv: 'example.com' }), new MqttClient({ srv: options })]).toHaveLength(2);
     expect(typeof misuse).toBe('function');
   });
 

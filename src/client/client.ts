@@ -15,13 +15,14 @@ import { checkDefaultTransport, defaultTransport } from '../transport/platform';
 import { parseBrokerUrl } from '../transport/url';
 import { toOutgoingMessage, toSubscriptions, toTopicFilters, type PublishOptions, type SubscribeOptions, type SubscribeRequest } from './args';
 import { Engine } from './engine';
-import { logTo, type ClientEvent } from './events';
+import { logTo, type ClientEvent, type LogLevel } from './events';
 import { MqttMessage } from './message';
 import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
 import type { Payload } from './payload';
 import { Lifecycle } from './lifecycle';
 import { request, type RequestOptions } from './request';
 import { Router } from './router';
+import { srvDialer } from './srv-options';
 import { ask, checkCodes } from './settle';
 import type { ConnectionState } from './state';
 
@@ -52,10 +53,21 @@ export class MqttClient {
     if (configError) throw configError;
     const scheduler = options.scheduler ?? asyncScheduler;
     this.scheduler = scheduler;
+    // The session's log lines and the SRV lookup's, to the `logger` option and to events$.
+    const logger = logTo(options.logger, this.options.session.clientId);
+    const log = (level: LogLevel, message: string): void => {
+      logger(level, message);
+      if (this.events.observed) this.events.next({ type: 'log', level, message });
+    };
+    const makeTransport = options.transport ?? defaultTransport;
+    // With srv, each dial looks the broker up first (srv-options.ts, transport/srv.ts).
+    const { srv } = this.options;
+    const dial = srv
+      ? srvDialer(srv, this.options.transport, makeTransport, scheduler, this.options.session.connectTimeout, log)
+      : () => makeTransport(this.options.transport);
     // The build's own transport (Node's, or the browser's WebSocket: see transport/platform.ts).
     if (options.transport === undefined) checkDefaultTransport(this.options.transport);
-    const makeTransport = options.transport ?? defaultTransport;
-    this.engine = new Engine(this.options, () => makeTransport(this.options.transport), scheduler, {
+    this.engine = new Engine(this.options, dial, scheduler, {
       connected: (connack) => this.lifecycle.onConnected(connack),
       deliver: (packet, deliveryId) => {
         const acker = deliveryId === undefined ? undefined : () => this.engine.dispatch({ type: 'messageAcked', deliveryId });
@@ -63,7 +75,7 @@ export class MqttClient {
       },
       closed: (error) => this.lifecycle.onClosed(error),
       event: (event) => this.events.next(event),
-      log: logTo(options.logger, this.options.session.clientId),
+      log,
       wantsEvents: () => this.events.observed,
     });
     this.router = new Router({

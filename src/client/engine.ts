@@ -57,7 +57,7 @@ export interface EngineHooks {
   /** Diagnostics for `events$`; called only while `wantsEvents()` is true. */
   event(event: ClientEvent): void;
   wantsEvents(): boolean;
-  /** The session's log lines, for the `logger` option (called whether or not events$ is observed). */
+  /** The session's log lines: for the `logger` option and, when observed, events$. */
   log(level: LogLevel, message: string): void;
 }
 
@@ -88,7 +88,7 @@ export class Engine {
       this.dispatch({ type: 'transportBlocked' });
     });
     this.decoder = this.newDecoder();
-    this.link = new Link(transport, scheduler, options.session.connectTimeout, {
+    this.link = new Link(transport, scheduler, options.dialTimeout, {
       event: (event) => this.onSocketEvent(event),
       gone: (error) => this.onSocketGone(error),
     });
@@ -200,7 +200,6 @@ export class Engine {
         return this.closeTransport(command.error);
       case 'log':
         this.hooks.log(command.level, command.message);
-        if (this.hooks.wantsEvents()) this.hooks.event({ type: 'log', level: command.level, message: command.message });
         return;
       default:
         return assertNever(command);

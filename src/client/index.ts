@@ -3,6 +3,7 @@ export { MqttClient, type DisconnectOptions } from './client';
 export type { RequestOptions } from './request';
 export type { Logger, MqttClientOptions, WillOptions } from './options';
 export type { ReconnectOptions } from './reconnect-policy';
+export type { SrvOptions } from './srv-options';
 export type { PublishOptions, SubscribeOptions, SubscribeRequest } from './args';
 export type { ConnectionState } from './state';
 export type { ClientEvent, LogLevel } from './events';

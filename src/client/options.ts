@@ -12,6 +12,7 @@ import type { BrokerProtocol, TlsOptions, Transport, TransportOptions, WebSocket
 import { validateTopicName } from '../topic';
 import { toPayloadBytes, type Payload } from './payload';
 import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy';
+import { resolveSrvOption, type ResolvedSrv, type SrvOptions } from './srv-options';
 import { resolveWebSocket } from './websocket-options';
 
 export interface WillOptions {
@@ -32,6 +33,18 @@ export interface MqttClientOptions {
   /** When no `url`: host (default `localhost`), port (default 1883, 8883 with `tls`). */
   host?: string;
   port?: number;
+  /**
+   * Find the broker through DNS SRV records (Paho's `connect_srv`), instead of `url`,
+   * `host` and `port` (which are then refused): `'example.com'` looks up
+   * `_mqtt._tcp.example.com`, or `_secure-mqtt._tcp.example.com` with the `tls` option,
+   * on every dial (reconnects too), and tries the targets in RFC 2782 order — lowest
+   * priority first, weighted random within a priority — until one accepts the
+   * connection. The lookup and each target get `connectTimeout` each. When all fail, the
+   * error names the domain and each target's failure; a failed lookup (NXDOMAIN, no
+   * records, the "." target) is `connection-closed`. `{ domain, resolve }` replaces the
+   * DNS lookup (Node's `dns.promises` by default; browsers have none).
+   */
+  srv?: string | SrvOptions;
   /** Default: `rxmqtt-` and random hex. Empty is allowed only where the protocol allows it. */
   clientId?: string;
   /** 3 (MQTT 3.1), 4 (3.1.1, the default as in Paho) or 5. */
@@ -73,7 +86,11 @@ export interface MqttClientOptions {
   reconnect?: boolean | ReconnectOptions;
   /** Where all time comes from (keepalive, timeouts, reconnect delays). Default `asyncScheduler`; pass a `TestScheduler` in tests. */
   scheduler?: SchedulerLike;
-  /** Replaces the socket: a function from connection options to a `Transport`. For tests and custom transports. */
+  /**
+   * Replaces the socket: a function from connection options to a `Transport`. For tests
+   * and custom transports. With `srv`, it is called once per target tried, with that
+   * target's host and port.
+   */
   transport?: (options: TransportOptions & { protocol: BrokerProtocol }) => Transport;
   /**
    * Where the client's log lines go (Paho's `enable_logger`): any console-like object —
@@ -94,6 +111,13 @@ export interface ResolvedOptions {
   session: SessionConfig;
   transport: TransportOptions & { protocol: BrokerProtocol };
   maximumPacketSize: number;
+  /** The `srv` option: the broker is looked up on each dial (transport.host/port are unused). */
+  srv: ResolvedSrv | undefined;
+  /**
+   * The Link's bound on a whole dial: `connectTimeout`, or 0 with `srv`, whose dialler
+   * bounds the lookup and each target itself (transport/srv.ts).
+   */
+  dialTimeout: number;
   /** Undefined when the client does not reconnect by itself. */
   reconnect: ReconnectPolicy | undefined;
 }
@@ -137,13 +161,15 @@ export function resolveOptions(
 ): ResolvedOptions {
   const version = options.protocolVersion ?? 4;
   if (version !== 3 && version !== 4 && version !== 5) throw invalid(`protocolVersion must be 3, 4 or 5, got ${String(version)}`);
+  const srv = resolveSrvOption(options.srv, options, options.tls !== undefined);
   const fromUrl = options.url !== undefined ? parseUrl(options.url) : undefined;
   const protocol: BrokerProtocol = fromUrl?.protocol ?? (options.tls ? 'mqtts' : 'mqtt');
   // TLS settings with a plain-text URL would dial without TLS: refuse rather than send in clear.
   if (options.tls !== undefined && (protocol === 'mqtt' || protocol === 'ws')) {
     throw invalid(`The tls option needs a TLS url (mqtts://, ssl://, tls:// or wss://), got ${protocol}://: nothing would be encrypted`);
   }
-  const host = options.host ?? fromUrl?.host ?? 'localhost';
+  // With srv, host and port are placeholders: each dial takes the SRV target's.
+  const host = options.host ?? fromUrl?.host ?? srv?.domain ?? 'localhost';
   const port = nonNegativeInt('port', options.port ?? fromUrl?.port, protocol === 'mqtts' ? 8883 : 1883, 65535);
   const ws = resolveWebSocket(options.ws, protocol, fromUrl?.path);
   const username = options.username ?? fromUrl?.username;
@@ -182,5 +208,6 @@ export function resolveOptions(
     ...(ws !== undefined ? { ws } : {}),
   };
   const reconnect = resolveReconnect(options.reconnect);
-  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460, reconnect };
+  const dialTimeout = srv ? 0 : session.connectTimeout;
+  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460, srv, dialTimeout, reconnect };
 }

@@ -1,12 +1,14 @@
 /**
  * The browser build's platform.ts: the default transport is the global WebSocket, and
  * options only Node can honour (mqtt://, mqtts://, TLS settings, headers, bind address)
- * are refused when the client is constructed. Imports nothing of Node's.
+ * are refused when the client is constructed; there is no DNS lookup, so `srv` needs its
+ * own `srv.resolve`. Imports nothing of Node's.
  */
 
 import { throwError } from 'rxjs';
 import { MqttError } from '../errors';
 import { browserTransportProblem, browserWebSocketTransport } from './browser-websocket';
+import type { SrvResolver } from './srv';
 import type { BrokerProtocol, Transport, TransportOptions } from './types';
 
 /** `ws` → WebSocket, `wss` → secure WebSocket; `mqtt`/`mqtts` fail with `invalid-argument`. */
@@ -23,3 +25,6 @@ export function checkDefaultTransport(options: TransportOptions & { protocol: Br
   const problem = browserTransportProblem(options);
   if (problem !== undefined) throw new MqttError('invalid-argument', problem);
 }
+
+/** A browser has no DNS API: `srv` needs its own `srv.resolve` there (DNS over HTTPS, say). */
+export const defaultSrvResolver: SrvResolver | undefined = undefined;
