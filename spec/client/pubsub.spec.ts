@@ -152,7 +152,7 @@ describe.each(brokerKinds)('client against %s', (kind) => {
       expect(order.every((v, i) => v === i % 65536)).toBe(true);
     }, 60_000);
 
-    it('5,000 messages$ filters opened at once: at most 64 SUBSCRIBEs in flight, all acknowledged, each routed', async () => {
+    it('5,000 messages$ filters opened at once: at most 64 SUBSCRIBEs in flight, queued ones sharing packets, all acknowledged, each routed', async () => {
       const client = makeClient(broker.port, version);
       const pub = makeClient(broker.port, version);
       await connected(client);
@@ -160,22 +160,27 @@ describe.each(brokerKinds)('client against %s', (kind) => {
       const n = 5000;
       let outstanding = 0;
       let most = 0;
-      let acked = 0;
+      let sent = 0;
       client.events$.subscribe((e) => {
-        if (e.type === 'packetSent' && e.packetType === 'subscribe') most = Math.max(most, ++outstanding);
-        if (e.type === 'packetReceived' && e.packetType === 'suback') {
-          outstanding--;
-          acked++;
+        if (e.type === 'packetSent' && e.packetType === 'subscribe') {
+          sent++;
+          most = Math.max(most, ++outstanding);
         }
+        if (e.type === 'packetReceived' && e.packetType === 'suback') outstanding--;
       });
       const prefix = `many/${version}/${kind}`;
-      const subacks = nextValues(client.events$.pipe(filter((e) => e.type === 'packetReceived' && e.packetType === 'suback')), n, 'SUBACKs', 30_000);
       const firsts = Array.from({ length: n }, (_, i) => firstValueFrom(client.messages$(`${prefix}/${i}/+`)));
-      await subacks;
-      expect(acked).toBe(n);
+      for (let waited = 0; !(sent > 0 && outstanding === 0); waited += 20) {
+        if (waited > 30_000) throw new Error(`SUBACKs missing: ${outstanding} of ${sent} SUBSCRIBEs unanswered`);
+        await delay(20);
+      }
       expect(most).toBe(64);
-      for (const i of [0, n / 2, n - 1]) await firstValueFrom(pub.publish(`${prefix}/${i}/x`, `m${i}`, { qos: 1 }));
-      for (const i of [0, n / 2, n - 1]) expect((await firsts[i]).text()).toBe(`m${i}`);
+      // MQTT 5 (mosquitto has Subscription Identifiers): each route's SUBSCRIBE carries its
+      // own id, so each goes alone. Otherwise those queued behind the window share packets.
+      if (version === 5) expect(sent).toBe(n);
+      else expect(sent).toBeLessThan(n / 10);
+      for (const i of [0, 1, 63, 64, 65, n / 2, n - 1]) await firstValueFrom(pub.publish(`${prefix}/${i}/x`, `m${i}`, { qos: 1 }));
+      for (const i of [0, 1, 63, 64, 65, n / 2, n - 1]) expect((await firsts[i]).text()).toBe(`m${i}`);
     }, 60_000);
 
     it('refuses bad input with a typed error and sends nothing', async () => {

@@ -4,7 +4,7 @@ import { emptyTable, setFlow } from '../../src/session/id-table';
 import type { OutboundFlow } from '../../src/session/state';
 import { config, connected, pub, recv, run, sent } from './helpers';
 
-const flow = (id: number): OutboundFlow => ({ type: 'unsubscribe', requestId: id, packet: { type: 'unsubscribe', packetId: id, topicFilters: ['x'] } });
+const flow = (id: number): OutboundFlow => ({ type: 'unsubscribe', parts: [{ requestId: id, count: 1 }], packet: { type: 'unsubscribe', packetId: id, topicFilters: ['x'] } });
 
 function withFlows(nextPacketId: number, ids: number[]): SessionState['session'] {
   const s = initialState(config()).session;

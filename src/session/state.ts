@@ -30,15 +30,22 @@ export interface PublishFlow {
   awaiting: 'puback' | 'pubrec' | 'pubcomp';
 }
 
+/**
+ * The requests one SUBSCRIBE/UNSUBSCRIBE carries, in packet order: each owns the next
+ * `count` topic filters (and their reason codes in the ack). Usually one; requests that
+ * queued behind each other may share a packet (subscribe.ts).
+ */
+export type ControlParts = ReadonlyArray<{ requestId: number; count: number }>;
+
 export interface SubscribeFlow {
   type: 'subscribe';
-  requestId: number;
+  parts: ControlParts;
   packet: SubscribePacket;
 }
 
 export interface UnsubscribeFlow {
   type: 'unsubscribe';
-  requestId: number;
+  parts: ControlParts;
   packet: UnsubscribePacket;
 }
 
