@@ -42,6 +42,13 @@ async function until(check: () => boolean, what: () => string, ms = 5000): Promi
   }
 }
 
+/** `promise`, or a failure naming `what` after `ms` (a broker that closed the connection leaves publishes waiting). */
+function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Messages on `alias/#` until every payload in `expected` has arrived (duplicates of QoS 1 allowed). */
 function collect(subscriber: MqttClient): { byPayload: Map<string, string[]>; stop(): void } {
   const byPayload = new Map<string, string[]>();
@@ -90,7 +97,7 @@ describe('outbound topic aliases against mosquitto (max_topic_alias 3)', () => {
       const topic = i % 3 === 0 ? TOPICS[0] : i % 3 === 1 ? TOPICS[1 + ((i * 7) % 5)] : TOPICS[i % 2 === 0 ? 2 : 0];
       return { payload: `m${i}`, topic, qos: (i % 3) as 0 | 1 | 2 };
     });
-    const acks = await lastValueFrom(from(plan).pipe(mergeMap((m) => publisher.publish(m.topic, m.payload, { qos: m.qos }), 4), toArray()));
+    const acks = await within(lastValueFrom(from(plan).pipe(mergeMap((m) => publisher.publish(m.topic, m.payload, { qos: m.qos }), 4), toArray())), 'every publish to complete');
     expect(acks).toHaveLength(plan.length);
     await until(() => inbox.byPayload.size === plan.length, () => `${plan.length} messages, got ${inbox.byPayload.size}`);
     inbox.stop();
@@ -130,7 +137,7 @@ describe('outbound topic aliases against mosquitto (max_topic_alias 3)', () => {
     await stateOf(publisher, 'reconnecting');
     // Queued while offline: gets its alias on the connection it goes out on.
     const queued = [lastValueFrom(publisher.publish(TOPICS[1], 'queued-0', { qos: 1 })), lastValueFrom(publisher.publish(TOPICS[1], 'queued-1', { qos: 0 }))];
-    const acks = await Promise.all([...inFlight, ...queued]);
+    const acks = await within(Promise.all([...inFlight, ...queued]), 'the resent and queued publishes to complete');
     expect(acks.map((a) => a.qos)).toEqual([1, 1, 1, 1, 0]);
 
     const expected = new Map([
