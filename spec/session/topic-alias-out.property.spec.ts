@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import type { PublishPacket } from '../../src/codec/types';
 import { initialState, reduce, type SessionEvent, type SessionState } from '../../src/session';
 import { topicHash } from '../../src/session/topic-alias-out';
-import { config, deepFreeze } from './helpers';
+import { encodedLength } from '../../src/codec/encode';
+import { config, connack, deepFreeze, recv, run, sent } from './helpers';
 
 type Body = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
 
@@ -123,6 +124,34 @@ describe('session: outbound topic aliases, property', () => {
     expect(seen.aliasOnly).toBeGreaterThan(200);
     expect(seen.remapped).toBeGreaterThan(20);
     expect(seen.resentWithAlias).toBeGreaterThan(20);
+  });
+
+  it('a new mapping is made exactly when topic + alias fits the broker’s Maximum Packet Size', () => {
+    // Mostly 3-byte characters: the cheap upper bound (3 bytes a UTF-16 unit) is then tight.
+    const topicChar = fc.constantFrom('€', '€', '€', '€', '€', '€', '€', '€', '€', 'a', 'é', '😀');
+    fc.assert(
+      fc.property(
+        fc.array(topicChar, { minLength: 4, maxLength: 12 }).map((cs) => cs.join('')),
+        fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 16_000, max: 17_000 })),
+        fc.constantFrom<0 | 1 | 2>(0, 1, 2),
+        fc.option(fc.constant({ contentType: 'text/plain' }), { nil: undefined, freq: 2 }),
+        fc.constantFrom(-1, 0),
+        (topic, size, qos, properties, slack) => {
+          const payload = new Uint8Array(size);
+          const wire: PublishPacket = { type: 'publish', topic, payload, qos, retain: false, dup: false, ...(qos > 0 ? { packetId: 1 } : {}), properties: { ...properties, topicAlias: 1 } };
+          const exact = encodedLength(wire, 5);
+          const start = run(initialState(config({ outboundTopicAliases: 10 })), [
+            { type: 'transportOpened' },
+            recv(connack(false, 0, { topicAliasMaximum: 10, maximumPacketSize: exact + slack })),
+          ]).state;
+          const r = run(start, [{ type: 'publishRequested', requestId: 1, message: { topic, payload, qos, retain: false, ...(properties ? { properties } : {}) } }]);
+          const [sentPublish] = sent(r.commands) as PublishPacket[];
+          expect(sentPublish.properties?.topicAlias).toBe(slack === 0 ? 1 : undefined);
+          expect(sentPublish.topic).toBe(topic);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('(fixture) two of the topics share a hash bucket, one is too short to alias', () => {

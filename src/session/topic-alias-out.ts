@@ -164,7 +164,7 @@ function aliased(packet: PublishPacket, topic: string, entry: AliasEntry): Publi
 function fits(conn: ConnectedScope, packet: PublishPacket, wire: PublishPacket): boolean {
   const max = conn.maximumPacketSize;
   if (max === undefined) return true;
-  if (packet.properties === undefined && 16 + 3 * packet.topic.length + packet.payload.length <= max) return true;
+  if (packet.properties === undefined && 13 + 3 * packet.topic.length + packet.payload.length <= max) return true;
   return encodedLength(wire, 5) <= max;
 }
 
