@@ -118,6 +118,14 @@ describe('session: outbound topic aliases', () => {
     expect(state.connection.type === 'connected' && state.connection.outAliases).toBeUndefined();
   });
 
+  it('says at CONNACK (a debug log line) how many aliases the connection may use', () => {
+    const logs = (state: SessionState, props?: Record<string, number>) =>
+      ofType(run(state, [{ type: 'transportOpened' }, recv(connack(false, 0, props))]).commands, 'log').map((c) => c.message);
+    expect(logs(initialState(config({ outboundTopicAliases: 5 })), { topicAliasMaximum: 10 })).toContain('topic aliases: up to 5 on this connection');
+    expect(logs(initialState(config({ outboundTopicAliases: 5 })))).toContain('topic aliases: not used on this connection (MQTT 3.x, or the broker allows none)');
+    expect(logs(initialState(config()), { topicAliasMaximum: 10 }).filter((m) => m.includes('alias'))).toEqual([]);
+  });
+
   it('topics shorter than 4 characters get no alias (it would save nothing)', () => {
     const r = publishes(aliasing(10), ['abc', 'abc', 'abcd', 'abcd']);
     expect(wire(sent(r.commands))).toEqual([

@@ -127,6 +127,10 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     writable: true,
   };
   setConnection(s, connected);
+  if (config.outboundTopicAliases !== undefined && config.outboundTopicAliases > 0) {
+    const n = connected.outAliases?.maximum ?? 0;
+    log(s, 'debug', n > 0 ? `topic aliases: up to ${n} on this connection` : 'topic aliases: not used on this connection (MQTT 3.x, or the broker allows none)');
+  }
   const assigned = props.assignedClientIdentifier;
   patchSession(s, { everConnected: true, ...(assigned === undefined ? {} : { assignedClientId: assigned }) });
   s.commands.push({ type: 'connected', connack });
