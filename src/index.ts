@@ -6,6 +6,7 @@ export type {
   MqttClientOptions,
   Logger,
   WillOptions,
+  TopicAliasOptions,
   PublishOptions,
   SubscribeOptions,
   SubscribeRequest,

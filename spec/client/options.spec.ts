@@ -1,6 +1,8 @@
 // Options are validated once, in the constructor: bad ones throw a typed error and nothing is dialled.
 import { NEVER } from 'rxjs';
 import { MqttClient, MqttError, type MqttClientOptions, type TransportOptions } from '../../src';
+import { resolveOptions } from '../../src/client/options';
+import { parseBrokerUrl } from '../../src/transport/url';
 
 describe('MqttClient options', () => {
   const refused: Array<[string, MqttClientOptions, RegExp]> = [
@@ -35,6 +37,11 @@ describe('MqttClient options', () => {
     ['empty ws protocols', { url: 'ws://localhost', ws: { protocols: [] } }, /non-empty array/],
     ['a ws subprotocol with a comma', { url: 'ws://localhost', ws: { protocols: ['mqtt,x'] } }, /not a valid subprotocol/],
     ['a ws subprotocol listed twice', { url: 'ws://localhost', ws: { protocols: ['mqtt', 'mqtt'] } }, /listed twice/],
+    ["topicAliases: 'yes'", { protocolVersion: 5, topicAliases: 'yes' as never }, /topicAliases must be/],
+    ['topicAliases: null', { protocolVersion: 5, topicAliases: null as never }, /topicAliases must be/],
+    ['a topicAliases maximum over 65535', { protocolVersion: 5, topicAliases: { maximum: 70000 } }, /topicAliases\.maximum/],
+    ['a negative topicAliases maximum', { protocolVersion: 5, topicAliases: { maximum: -1 } }, /topicAliases\.maximum/],
+    ['a fractional topicAliases maximum', { protocolVersion: 5, topicAliases: { maximum: 1.5 } }, /topicAliases\.maximum/],
   ];
   it.each(refused)('refuses %s with invalid-argument', (_name, options, message) => {
     let error: unknown;
@@ -56,6 +63,9 @@ describe('MqttClient options', () => {
     ['ws:// and wss:// urls with ws options', { url: 'wss://example.test/ws?token=x', ws: { headers: { Authorization: 'Bearer x' }, protocols: ['mqtt'] } }],
     ['reconnect: true', { reconnect: true }],
     ['a full reconnect object', { reconnect: { minDelay: 0, maxDelay: 0, multiplier: 1, jitter: 1, maxAttempts: 0 } }],
+    ['topicAliases: true', { protocolVersion: 5, topicAliases: true }],
+    ['topicAliases with a maximum', { protocolVersion: 5, topicAliases: { maximum: 3 } }],
+    ['topicAliases before MQTT 5 (simply not used)', { protocolVersion: 4, topicAliases: true }],
   ])('accepts %s', (_name, options) => {
     expect(() => new MqttClient(options)).not.toThrow();
   });
@@ -74,6 +84,21 @@ describe('MqttClient options', () => {
     client.publish('a', 'b');
     expect(dialled).toBe(0);
     expect(states).toEqual(['idle']);
+  });
+});
+
+describe('MqttClient options: topicAliases reach the session as its cap', () => {
+  const cap = (topicAliases: MqttClientOptions['topicAliases']) =>
+    resolveOptions({ protocolVersion: 5, topicAliases }, parseBrokerUrl).session.outboundTopicAliases;
+  it.each<[string, MqttClientOptions['topicAliases'], number | undefined]>([
+    ['absent: off', undefined, undefined],
+    ['false: off', false, undefined],
+    ['true: as many as the broker allows', true, 65535],
+    ['{}: as many as the broker allows', {}, 65535],
+    ['{ maximum: 3 }', { maximum: 3 }, 3],
+    ['{ maximum: 0 }: off', { maximum: 0 }, undefined],
+  ])('%s', (_name, option, expected) => {
+    expect(cap(option)).toBe(expected);
   });
 });
 

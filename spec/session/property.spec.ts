@@ -41,12 +41,13 @@ type Body = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'no
 // Request ids are 0 here and numbered uniquely when the sequence is replayed.
 const event: fc.Arbitrary<Body[]> = fc.oneof(
   // A successful connection as the engine drives it (connackHandled after the CONNACK), so that most runs spend time connected.
-  { weight: 3, arbitrary: fc.boolean().map<Body[]>((present) => [{ type: 'transportOpened' }, { type: 'packetReceived', packet: { type: 'connack', sessionPresent: present, reasonCode: 0 } }, { type: 'connackHandled' }]) },
+  // (Some brokers allow 2 topic aliases: with the option on, publishes then use them.)
+  { weight: 3, arbitrary: fc.tuple(fc.boolean(), fc.boolean()).map<Body[]>(([present, aliases]) => [{ type: 'transportOpened' }, { type: 'packetReceived', packet: { type: 'connack', sessionPresent: present, reasonCode: 0, ...(aliases ? { properties: { topicAliasMaximum: 2 } } : {}) } }, { type: 'connackHandled' }]) },
   { weight: 30, arbitrary: fc.oneof(
     { weight: 3, arbitrary: fc.constant<Body>({ type: 'transportOpened' }) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'transportClosed' }) },
     { weight: 6, arbitrary: packet.map<Body>((p) => ({ type: 'packetReceived', packet: p })) },
-    { weight: 6, arbitrary: qos.map<Body>((q) => ({ type: 'publishRequested', requestId: 0, message: { topic: 't', payload: new Uint8Array(), qos: q, retain: false } })) },
+    { weight: 6, arbitrary: fc.tuple(qos, fc.constantFrom('t', 'topic/1', 'topic/2', 'topic/3')).map<Body>(([q, topic]) => ({ type: 'publishRequested', requestId: 0, message: { topic, payload: new Uint8Array(), qos: q, retain: false } })) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }).map<Body>((r) => ({ type: 'publishWithdrawn', requestId: r })) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'subscribeRequested', requestId: 0, subscriptions: [{ topicFilter: 'a', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 }] }) },
     { weight: 1, arbitrary: fc.constant<Body>({ type: 'unsubscribeRequested', requestId: 0, topicFilters: ['a'] }) },
@@ -65,6 +66,7 @@ const cfg = fc.record({
   maxQueued: fc.integer({ min: 0, max: 3 }),
   manualAck: fc.boolean(),
   keepalive: fc.constantFrom(0, 1, 5),
+  outboundTopicAliases: fc.constantFrom(0, 65535),
 });
 
 function checkInvariants(state: SessionState): void {

@@ -9,11 +9,13 @@ import {
   MqttError,
   type ConnAck,
   type ConnectionState,
+  type MqttClientOptions,
   type MqttMessage,
   type PublishAck,
   type SrvOptions,
   type SrvRecord,
   type SrvResolver,
+  type TopicAliasOptions,
   type SubAck,
   type UnsubAck,
 } from '../../src';
@@ -76,6 +78,8 @@ describe('public API types', () => {
       new MqttClient({ url: 'ws://localhost', ws: { headers: { 'X-Retry': 1 } } });
       // @ts-expect-error subprotocols are a list
       new MqttClient({ url: 'ws://localhost', ws: { protocols: 'mqtt' } });
+      // @ts-expect-error topicAliases is a boolean or { maximum }, not a number
+      new MqttClient({ protocolVersion: 5, topicAliases: 10 });
     };
     expect(typeof misuse).toBe('function');
   });
@@ -93,6 +97,12 @@ describe('public API types', () => {
     };
     expect([new MqttClient({ srv: 'example.com' }), new MqttClient({ srv: options })]).toHaveLength(2);
     expect(typeof misuse).toBe('function');
+  });
+
+  it('exports the topicAliases option’s type', () => {
+    const options: TopicAliasOptions = { maximum: 10 };
+    assertType<Equals<MqttClientOptions['topicAliases'], boolean | TopicAliasOptions | undefined>>();
+    expect(new MqttClient({ protocolVersion: 5, topicAliases: options, transport: new TestBroker().transport })).toBeInstanceOf(MqttClient);
   });
 
   it('MqttError codes are a closed union', () => {

@@ -14,7 +14,11 @@ import { toPayloadBytes, type Payload } from './payload';
 export interface PublishOptions {
   qos?: QoS;
   retain?: boolean;
-  /** MQTT 5 PUBLISH properties (contentType, messageExpiryInterval, responseTopic, correlationData, userProperties, …). */
+  /**
+   * MQTT 5 PUBLISH properties (contentType, messageExpiryInterval, responseTopic,
+   * correlationData, userProperties, …). Not `topicAlias`: that is the `topicAliases`
+   * client option's job (refused with `invalid-argument`).
+   */
   properties?: Properties;
 }
 
@@ -64,7 +68,10 @@ export function toOutgoingMessage(
   const bytes = toPayloadBytes(payload);
   if (bytes instanceof MqttError) throw bytes;
   const message: OutgoingMessage = { topic, payload: bytes, qos, retain: options.retain ?? false };
-  if (options.properties) message.properties = options.properties;
+  if (options.properties) {
+    if (options.properties.topicAlias !== undefined) throw handSetAlias();
+    message.properties = options.properties;
+  }
   const limit = Math.min(maximumPacketSize ?? Infinity, MAX_REMAINING_LENGTH + 5);
   // Without properties, an upper bound (fixed header 5, topic ≤ 3 bytes a UTF-16 unit,
   // packet id 2) settles most publishes without measuring; with them, measuring also
@@ -77,6 +84,20 @@ export function toOutgoingMessage(
     });
   }
   return message;
+}
+
+/**
+ * A `topicAlias` in publish properties is refused: mappings belong to one network
+ * connection [MQTT-3.3.2-7] and this client may send a publish on a later one (queued
+ * offline, resent after a reconnect), where the alias may exceed the broker's Topic
+ * Alias Maximum [MQTT-3.3.2-9] or clash with the aliases the `topicAliases` option
+ * assigns. With a topic always present it would save nothing anyway.
+ */
+function handSetAlias(): MqttError {
+  return invalid(
+    'properties.topicAlias is managed by the client: use the topicAliases option (aliases are per connection, and a publish may go out on a later one)',
+    'MQTT-3.3.2-7',
+  );
 }
 
 function toSubscription(filter: string, spec: QoS | SubscribeOptions | undefined, defaults: SubscribeOptions, version: ProtocolVersion): Subscription {

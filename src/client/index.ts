@@ -1,7 +1,7 @@
 // The Rx client: re-exports only.
 export { MqttClient, type DisconnectOptions } from './client';
 export type { RequestOptions } from './request';
-export type { Logger, MqttClientOptions, WillOptions } from './options';
+export type { Logger, MqttClientOptions, TopicAliasOptions, WillOptions } from './options';
 export type { ReconnectOptions } from './reconnect-policy';
 export type { SrvOptions } from './srv-options';
 export type { PublishOptions, SubscribeOptions, SubscribeRequest } from './args';

@@ -66,6 +66,19 @@ export interface MqttClientOptions {
   maxQueued?: number;
   /** Inbound QoS 1/2 messages are acknowledged only when `message.ack()` is called. */
   manualAck?: boolean;
+  /**
+   * MQTT 5 outbound Topic Aliases; off by default. `true`, or `{ maximum }` to cap how many:
+   * the client gives the topics it publishes two-byte aliases, at most min(`maximum`,
+   * the broker's Topic Alias Maximum from CONNACK). A topic's first PUBLISH on a
+   * connection carries the topic and a new alias, later ones only the alias; when all
+   * are taken, the least recently used one (CLOCK, an approximation) is replaced.
+   * Mappings start empty on every connection; a publish queued offline gets its alias
+   * when it is sent, and a QoS 1/2 PUBLISH resent after a reconnect carries its full
+   * topic. Topics shorter than 4 characters get none (nothing to save). Not used with
+   * MQTT 3.x or a broker that allows no aliases. A `topicAlias` in `publish()`'s
+   * properties is refused (`invalid-argument`): the client owns the mappings.
+   */
+  topicAliases?: boolean | TopicAliasOptions;
   /** Bridge mode (Paho's `enable_bridge_mode`): sets the bridge bit on the protocol level. */
   bridgeMode?: boolean;
   /** TLS settings; implied by `mqtts://` and `wss://`. */
@@ -97,6 +110,15 @@ export interface MqttClientOptions {
    * `console` itself, pino, winston. The same lines are on `events$` as `log` events.
    */
   logger?: Logger;
+}
+
+/** The `topicAliases` option's object form. */
+export interface TopicAliasOptions {
+  /**
+   * The most aliases to use on a connection, 0..65535 (0 turns them off). The broker's
+   * Topic Alias Maximum caps it too. Default: as many as the broker allows.
+   */
+  maximum?: number;
 }
 
 /** The methods `logger` may have; missing ones are skipped. `warning` lines go to `warn`. */
@@ -136,6 +158,16 @@ function randomClientId(): string {
   const bytes = new Uint8Array(8);
   globalThis.crypto.getRandomValues(bytes);
   return 'rxmqtt-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The `topicAliases` option as the session's cap: 0 = off. */
+function resolveTopicAliases(option: MqttClientOptions['topicAliases']): number {
+  if (option === undefined || option === false) return 0;
+  if (option === true) return 65535;
+  if (typeof option !== 'object' || option === null) {
+    throw invalid(`topicAliases must be true, false or { maximum }, got ${String(option)}`);
+  }
+  return nonNegativeInt('topicAliases.maximum', option.maximum, 65535, 65535);
 }
 
 function resolveWill(will: WillOptions | undefined): SessionConfig['will'] {
@@ -182,6 +214,7 @@ export function resolveOptions(
   if (props !== undefined && version !== 5) throw invalid('CONNECT properties need protocolVersion 5');
   const clean = options.clean ?? true;
   if (clean !== true && clean !== false && clean !== 'first-only') throw invalid(`clean must be true, false or 'first-only'`);
+  const topicAliases = resolveTopicAliases(options.topicAliases);
 
   const session: SessionConfig = {
     protocolVersion: version,
@@ -197,6 +230,7 @@ export function resolveOptions(
     ...(options.will ? { will: resolveWill(options.will) } : {}),
     ...(options.bridgeMode ? { bridge: true } : {}),
     ...(props ? { connectProperties: props } : {}),
+    ...(topicAliases > 0 ? { outboundTopicAliases: topicAliases } : {}),
   };
   const transport: TransportOptions & { protocol: BrokerProtocol } = {
     protocol,

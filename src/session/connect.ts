@@ -14,10 +14,11 @@
  * code; the codec maps 3.x return codes to 0x84..0x88). On success the connection scope
  * is built from the CONNACK: Server Keep Alive overrides ours [MQTT-3.2.2-21], Receive
  * Maximum bounds the in-flight window [MQTT-3.3.4-7], Maximum QoS and Retain Available
- * gate publishes [MQTT-3.2.2-11]/[MQTT-3.2.2-14], Maximum Packet Size and Topic Alias
- * Maximum are kept for the client/codec and for topic aliases. An Assigned Client
- * Identifier is kept in session scope and used by later CONNECTs, so the session can be
- * resumed (5.0 §3.2.2.3.7).
+ * gate publishes [MQTT-3.2.2-11]/[MQTT-3.2.2-14], Maximum Packet Size is kept for the
+ * client/codec and for topic aliases, and the Topic Alias Maximum bounds a fresh, empty
+ * table of our outbound aliases (topic-alias-out.ts). An Assigned Client Identifier is
+ * kept in session scope and used by later CONNECTs, so the session can be resumed
+ * (5.0 §3.2.2.3.7).
  *
  * Then, in this order: `connected`; the session's resends when Session Present
  * [MQTT-4.4.0-1], or 'session-lost' for every in-flight publish and a clear of the held
@@ -36,7 +37,8 @@ import { emptyTable } from './id-table';
 import type { ConnectedScope, HeldQos2, SessionState } from './state';
 import { log, patchSession, send, setConnection, type Step } from './step';
 import { drainBehindControl, flushControlQueue } from './subscribe';
-import type { ConnAck } from './types';
+import { emptyOutboundAliases, type OutboundAliases } from './topic-alias-out';
+import type { ConnAck, SessionConfig } from './types';
 
 export function cleanFlag(state: SessionState): boolean {
   const { clean } = state.config;
@@ -116,6 +118,7 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     receiveMaximum: props.receiveMaximum ?? 65535,
     maximumPacketSize: props.maximumPacketSize,
     topicAliasMaximum: props.topicAliasMaximum ?? 0,
+    outAliases: outboundAliases(config, props.topicAliasMaximum ?? 0),
     maximumQoS: (props.maximumQoS ?? 2) as QoS,
     retainAvailable: props.retainAvailable !== 0,
     ackQueue: [],
@@ -124,6 +127,10 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     writable: true,
   };
   setConnection(s, connected);
+  if (config.outboundTopicAliases !== undefined && config.outboundTopicAliases > 0) {
+    const n = connected.outAliases?.maximum ?? 0;
+    log(s, 'debug', n > 0 ? `topic aliases: up to ${n} on this connection` : 'topic aliases: not used on this connection (MQTT 3.x, or the broker allows none)');
+  }
   const assigned = props.assignedClientIdentifier;
   patchSession(s, { everConnected: true, ...(assigned === undefined ? {} : { assignedClientId: assigned }) });
   s.commands.push({ type: 'connected', connack });
@@ -134,6 +141,16 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     if (s.state.session.inboundQos2Count > 0) patchSession(s, { inboundQos2: emptyTable<HeldQos2>(), inboundQos2Count: 0 });
   }
   flushControlQueue(s);
+}
+
+/**
+ * A fresh, empty alias table for this connection [MQTT-3.3.2-7], at most the broker's
+ * Topic Alias Maximum [MQTT-3.3.2-9]; none in 3.x, when the broker allows none, or when
+ * the option is off.
+ */
+function outboundAliases(config: SessionConfig, brokerMaximum: number): OutboundAliases | undefined {
+  const maximum = config.protocolVersion === 5 ? Math.min(config.outboundTopicAliases ?? 0, brokerMaximum) : 0;
+  return maximum > 0 ? emptyOutboundAliases(maximum) : undefined;
 }
 
 /** The client restored its subscriptions: the publish backlog goes out behind them. */

@@ -13,3 +13,4 @@ export {
 } from './state';
 export { reduce, reduceInto, nextDeadline } from './reduce';
 export type { CommandSink } from './step';
+export type { OutboundAliases, AliasEntry } from './topic-alias-out';

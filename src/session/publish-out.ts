@@ -14,6 +14,10 @@
  *   the backlog drains right there.
  * - Resend on a resumed session: every unacknowledged PUBLISH (DUP=1 [MQTT-3.3.1-1]) and
  *   PUBREL in the original send order [MQTT-4.4.0-1]/[MQTT-4.6.0-1], before the backlog.
+ * - Topic aliases (MQTT 5, option `topicAliases`): the PUBLISH put on the wire may carry
+ *   an alias (topic-alias-out.ts) chosen when it is actually sent, so a publish queued
+ *   offline gets one from the connection it goes out on; the flow keeps the PUBLISH
+ *   without it.
  * - Acks for an id we do not know are logged and ignored: the flow already ended (a
  *   late duplicate) and there is nothing to settle. A PUBREC for an unknown id still
  *   gets a PUBREL (0x92 Packet Identifier not found in 5.0, §3.6.2.1) so the broker can
@@ -26,6 +30,7 @@ import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow, tableValues } from
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
 import { fail, isV5, log, patchConnected, patchSession, send, settle, type Step } from './step';
+import { withTopicAlias } from './topic-alias-out';
 import type { OutgoingMessage, PublishAck, SettleResult } from './types';
 
 /** A QoS 0 publish's one result, shared (frozen: every subscriber gets the same object). */
@@ -75,7 +80,8 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
     return true;
   }
   if (message.qos === 0) {
-    send(s, newPublish(message, undefined));
+    const packet = newPublish(message, undefined);
+    send(s, conn.outAliases === undefined ? packet : withTopicAlias(s, packet, false));
     settle(s, requestId, QOS0_SENT);
     return true;
   }
@@ -96,7 +102,8 @@ function sendNew(s: Step, requestId: number, message: OutgoingMessage): boolean 
     nextSeq: session.nextSeq + 1,
     nextPacketId: id.nextPacketId,
   });
-  send(s, packet);
+  // The flow keeps `packet` (full topic, no alias) for a resend on a later connection.
+  send(s, conn.outAliases === undefined ? packet : withTopicAlias(s, packet, false));
   return true;
 }
 
@@ -275,12 +282,16 @@ function publishFlowsInOrder(s: Step): PublishFlow[] {
   return out.sort((a, b) => a.seq - b.seq);
 }
 
-/** Session resumed: resend every unacknowledged PUBLISH (DUP=1) and PUBREL in send order [MQTT-4.4.0-1]. */
+/**
+ * Session resumed: resend every unacknowledged PUBLISH (DUP=1) and PUBREL in send order
+ * [MQTT-4.4.0-1]. A resent PUBLISH carries its full topic: it may set an alias on this
+ * connection, never use one alone (topic-alias-out.ts).
+ */
 export function resendInflight(s: Step): void {
   for (const flow of publishFlowsInOrder(s)) {
     const packetId = flow.packet.packetId ?? 0;
     if (flow.awaiting === 'pubcomp') send(s, { type: 'pubrel', packetId, reasonCode: 0 });
-    else send(s, { ...flow.packet, dup: true });
+    else send(s, withTopicAlias(s, { ...flow.packet, dup: true }, true));
   }
 }
 

@@ -16,6 +16,7 @@ import { MqttError } from '../errors';
 import type { PublishPacket, QoS, SubscribePacket, UnsubscribePacket } from '../codec/types';
 import { emptyFifo, type Fifo } from './fifo';
 import { EMPTY_FLOWS, emptyTable, type FlowTable, type IdTable } from './id-table';
+import type { OutboundAliases } from './topic-alias-out';
 import type { ConnAck, OutgoingMessage, SessionCommand, SessionConfig } from './types';
 
 /** An outbound QoS 1/2 publish holding a packet id. `requestId` is undefined once withdrawn or abandoned. */
@@ -24,7 +25,11 @@ export interface PublishFlow {
   /** Send order, for resending in the original order [MQTT-4.6.0-1]. */
   seq: number;
   requestId: number | undefined;
-  /** The PUBLISH as first sent (dup false); resent with dup true. */
+  /**
+   * The PUBLISH as built (dup false), with its full topic and no Topic Alias even when
+   * the wire copy used one: aliases belong to the connection it went out on, and the
+   * resend (dup true) goes out on another [MQTT-3.3.2-7].
+   */
   packet: PublishPacket;
   /** What we wait for: PUBACK (QoS 1), PUBREC then PUBCOMP (QoS 2). */
   awaiting: 'puback' | 'pubrec' | 'pubcomp';
@@ -111,8 +116,13 @@ export interface ConnectedScope {
   /** The broker's Receive Maximum (65535 when absent, 5.0 §3.2.2.3.3). */
   receiveMaximum: number;
   maximumPacketSize: number | undefined;
-  /** The broker's Topic Alias Maximum: aliases WE may send (we send none yet); 0 = none. */
+  /** The broker's Topic Alias Maximum: the aliases WE may send; 0 = none. */
   topicAliasMaximum: number;
+  /**
+   * Our Topic Alias mappings on this connection (topic-alias-out.ts); undefined when we
+   * send none (option off, 3.x, or a broker maximum of 0).
+   */
+  outAliases: OutboundAliases | undefined;
   /** False while the socket's buffer is full: publishes queue instead of piling into it. */
   writable: boolean;
   /** Inbound topic aliases the broker set on this connection [MQTT-3.3.2-12]: alias → topic. */
@@ -188,6 +198,10 @@ export function validateSessionConfig(config: SessionConfig): MqttError | undefi
   if (config.password !== undefined && config.username === undefined && config.protocolVersion !== 5) {
     // 3.x: the password flag requires the user name flag [MQTT-3.1.2-22].
     return bad('MQTT 3.x sends a password only with a username', 'MQTT-3.1.2-22');
+  }
+  const aliases = config.outboundTopicAliases;
+  if (aliases !== undefined && (!isUint(aliases) || aliases > 65535)) {
+    return bad('topicAliases maximum must be an integer from 0 to 65535', 'MQTT-3.2.2.3.8');
   }
   if (config.protocolVersion !== 5 && config.connectProperties !== undefined) {
     return bad('connectProperties need MQTT 5');

@@ -76,6 +76,7 @@ function copyConnected(o: ConnectedScope): ConnectedScope {
     receiveMaximum: o.receiveMaximum,
     maximumPacketSize: o.maximumPacketSize,
     topicAliasMaximum: o.topicAliasMaximum,
+    outAliases: o.outAliases,
     writable: o.writable,
     inboundAliases: o.inboundAliases,
     maximumQoS: o.maximumQoS,

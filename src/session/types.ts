@@ -36,6 +36,11 @@ export interface SessionConfig {
   maxQueued: number;
   /** Inbound QoS 1/2 messages are acknowledged only after `messageAcked`. */
   manualAck: boolean;
+  /**
+   * MQTT 5: the most Topic Aliases we assign to the topics we publish (the broker's Topic
+   * Alias Maximum caps it too); 0 or absent: none. Ignored before MQTT 5.
+   */
+  outboundTopicAliases?: number;
 }
 
 export interface OutgoingMessage {
