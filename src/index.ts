@@ -20,4 +20,4 @@ export type {
 export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
 export { backoff, backoffDelay, type BackoffConfig, type BackoffCurve, type BackoffRetry } from './operators';
 export { topicMatches, validateTopicName, validateTopicFilter, TopicTrie } from './topic';
-export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions, WebSocketOptions } from './transport';
+export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions, WebSocketOptions, ProxyOptions, ProxyType } from './transport';
