@@ -58,6 +58,8 @@ export interface TestProxy {
   bytesAfterRefusal(): number;
   /** Destroy every connection (clients and targets), keep listening. */
   cutAll(): void;
+  /** Change how the proxy behaves from the next connection on (e.g. refuse for a while). */
+  configure(options: Partial<TestProxyOptions>): void;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,8 @@ export interface ProxyContext {
   relay(host: string, port: number, success: (bound: net.AddressInfo) => Buffer): Promise<boolean>;
 }
 
-export function startProxy(options: TestProxyOptions): Promise<TestProxy> {
+export function startProxy(initial: TestProxyOptions): Promise<TestProxy> {
+  const options = { ...initial };
   const requests: ProxyRequest[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
@@ -92,7 +95,7 @@ export function startProxy(options: TestProxyOptions): Promise<TestProxy> {
     client.setNoDelay(true);
     const reader = new SocketReader(client);
     const context: ProxyContext = {
-      options,
+      options: { ...options },
       client,
       reader,
       record: (request) => requests.push(request),
@@ -123,6 +126,7 @@ export function startProxy(options: TestProxyOptions): Promise<TestProxy> {
         cutAll: () => {
           for (const socket of sockets) socket.destroy();
         },
+        configure: (changes) => void Object.assign(options, changes),
         close() {
           closing ??= new Promise<void>((done) => {
             server.close(() => done());
