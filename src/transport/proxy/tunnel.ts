@@ -36,7 +36,8 @@ import { MqttError } from '../../errors';
 import { hostPort, WRITE_HIGH_WATER_MARK } from '../common';
 import type { ProxyOptions, SocketEvent, Transport, TransportOptions } from '../types';
 import { ipFamily } from './address';
-import { PROXY_NAMES, ProxyError, type ProxyHandshake, type TunnelTarget } from './handshake';
+import { assertNever } from '../../util/assert-never';
+import { PROXY_NAMES, ProxyError, type HandshakeStep, type ProxyHandshake, type TunnelTarget } from './handshake';
 import { HttpConnectHandshake } from './http-connect';
 import { DEFAULT_PROXY_PORTS } from './options';
 import { Socks4Handshake, Socks5Handshake } from './socks';
@@ -139,37 +140,38 @@ export class Tunnel {
 
   private start(): void {
     if (this.state !== 'dialling' || !this.connected || this.target === undefined) return;
-    const { type, username, password } = this.proxy;
-    this.handshake =
-      type === 'socks5'
-        ? new Socks5Handshake(this.target, username !== undefined ? { username, password: password ?? '' } : undefined)
-        : type === 'socks4'
-          ? new Socks4Handshake(this.target, username)
-          : new HttpConnectHandshake(this.target, username !== undefined ? { username, password: password ?? '' } : undefined);
+    const handshake = proxyHandshake(this.proxy, this.target);
+    this.handshake = handshake;
     this.state = 'handshaking';
-    this.send(() => this.handshake!.start());
+    this.step(() => ({ type: 'send', bytes: handshake.start() }));
   }
 
   private received(bytes: Uint8Array): void {
     if (this.state === 'dialling') return this.fail(`the proxy sent ${bytes.length} bytes before our request`);
-    if (this.state !== 'handshaking' || this.handshake === undefined) return;
-    let step;
+    const handshake = this.handshake;
+    if (this.state !== 'handshaking' || handshake === undefined) return;
+    this.step(() => handshake.receive(bytes));
+  }
+
+  /** Does what the handshake answers; a `ProxyError` it throws fails the tunnel. */
+  private step(next: () => HandshakeStep): void {
+    let step: HandshakeStep;
     try {
-      step = this.handshake.receive(bytes);
+      step = next();
     } catch (error) {
       if (!(error instanceof ProxyError)) throw error;
       return this.fail(error.message, error);
     }
-    if (step.type === 'send') this.send(() => step.bytes);
-    else if (step.type === 'done') this.opened(step.rest);
-  }
-
-  private send(bytes: () => Uint8Array): void {
-    try {
-      this.socket.write(bytes());
-    } catch (error) {
-      if (!(error instanceof ProxyError)) throw error;
-      this.fail(error.message, error);
+    switch (step.type) {
+      case 'send':
+        this.socket.write(step.bytes);
+        return;
+      case 'more':
+        return;
+      case 'done':
+        return this.opened(step.rest);
+      default:
+        return assertNever(step, 'Unknown handshake step');
     }
   }
 
@@ -188,6 +190,21 @@ export class Tunnel {
     this.state = 'over';
     this.socket.destroy();
     this.ports.failed(new MqttError('connection-closed', `Cannot connect to ${this.label}: ${reason}`, cause === undefined ? {} : { cause }));
+  }
+}
+
+/** The handshake for `proxy`'s type, to `target`. */
+export function proxyHandshake({ type, username, password }: ProxyOptions, target: TunnelTarget): ProxyHandshake {
+  const credentials = username !== undefined ? { username, password: password ?? '' } : undefined;
+  switch (type) {
+    case 'socks5':
+      return new Socks5Handshake(target, credentials);
+    case 'socks4':
+      return new Socks4Handshake(target, username);
+    case 'http':
+      return new HttpConnectHandshake(target, credentials);
+    default:
+      return assertNever(type, 'Unknown proxy type');
   }
 }
 
