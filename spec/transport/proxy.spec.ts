@@ -12,7 +12,16 @@ import { startAedes, type AedesHandle } from '../support/aedes';
 import { makeCerts } from '../support/certs';
 import { freePort } from '../support/ports';
 import { startProxy, type TestProxy, type TestProxyOptions } from '../support/proxy-server';
-import { failure, handshake } from './helpers';
+import { failure as failureOf, handshake as handshakeOf } from './helpers';
+
+/** `promise`, or a rejection naming `what` after `ms`: a broken tunnel fails its spec quickly, not at jest's timeout. */
+function within<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+const handshake = (transport: Parameters<typeof handshakeOf>[0]) => within(handshakeOf(transport), 'CONNACK through the tunnel');
+const failure = (transport: Parameters<typeof failureOf>[0]) => within(failureOf(transport), 'failure');
 
 const CONNACK = [0x20, 0x02, 0x00, 0x00];
 
@@ -100,19 +109,21 @@ describe('tcpTransport through a proxy', () => {
     const p = await proxy({ kind, coalesce: true });
     const events: SocketEvent['type'][] = [];
     const bytes: number[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const sub = tcpTransport({ host: '127.0.0.1', port: target, proxy: via(p, { type: kind }) }).subscribe({
-        next: (event) => {
-          events.push(event.type);
-          if (event.type === 'data') bytes.push(...event.bytes);
-          if (bytes.length >= 4) {
-            sub.unsubscribe();
-            resolve();
-          }
-        },
-        error: reject,
-      });
+    let arrived: () => void = () => undefined;
+    const fourBytes = new Promise<void>((resolve) => (arrived = resolve));
+    const sub = tcpTransport({ host: '127.0.0.1', port: target, proxy: via(p, { type: kind }) }).subscribe({
+      next: (event) => {
+        events.push(event.type);
+        if (event.type === 'data') bytes.push(...event.bytes);
+        if (bytes.length >= 4) arrived();
+      },
     });
+    try {
+      // Late or never: the expectations below say what came instead.
+      await within(fourBytes, "the target's bytes", 1000).catch(() => undefined);
+    } finally {
+      sub.unsubscribe();
+    }
     expect(events[0]).toBe('opened');
     expect(bytes).toEqual(CONNACK);
   });
