@@ -10,6 +10,8 @@ import {
   type ConnAck,
   type ConnectionState,
   type MqttMessage,
+  type ProxyOptions,
+  type ProxyType,
   type PublishAck,
   type SubAck,
   type UnsubAck,
@@ -73,8 +75,22 @@ describe('public API types', () => {
       new MqttClient({ url: 'ws://localhost', ws: { headers: { 'X-Retry': 1 } } });
       // @ts-expect-error subprotocols are a list
       new MqttClient({ url: 'ws://localhost', ws: { protocols: 'mqtt' } });
+      // @ts-expect-error proxy types are socks5, socks4 and http
+      new MqttClient({ proxy: { type: 'socks6', host: 'proxy' } });
+      // @ts-expect-error a proxy needs a host
+      new MqttClient({ proxy: { type: 'socks5' } });
+      // @ts-expect-error a proxy port is a number
+      new MqttClient({ proxy: { type: 'http', host: 'proxy', port: '8080' } });
     };
     expect(typeof misuse).toBe('function');
+  });
+
+  it('takes a proxy as an object (ProxyOptions) or a URL', () => {
+    const socks: ProxyOptions = { type: 'socks5', host: '10.0.0.1', port: 1080, username: 'u', password: 'p', remoteDns: false };
+    const type: ProxyType = socks.type;
+    expect(() => new MqttClient({ proxy: socks })).not.toThrow();
+    expect(() => new MqttClient({ proxy: 'http://proxy:3128' })).not.toThrow();
+    expect(type).toBe('socks5');
   });
 
   it('MqttError codes are a closed union', () => {
