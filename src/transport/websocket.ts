@@ -26,8 +26,7 @@ import WebSocket from 'ws';
 import { MqttError } from '../errors';
 import { corkForTurn, errorCode } from './socket';
 import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
-import { PROXY_NAMES } from './proxy/handshake';
-import { DEFAULT_PROXY_PORTS } from './proxy/options';
+import { proxyLabel } from './proxy/options';
 import { Tunnel } from './proxy/tunnel';
 import { connectionClosed } from './tcp';
 import { tlsConnectOptions, tlsFailure } from './tls';
@@ -54,7 +53,7 @@ export function webSocketTransport(options: TransportOptions): Transport {
 
   const proxy = options.proxy;
   // Through a proxy, messages name it too (as `Tunnel.label` does).
-  const where = proxy === undefined ? url : `${url} via ${PROXY_NAMES[proxy.type]} proxy ${hostPort(proxy.host, proxy.port ?? DEFAULT_PROXY_PORTS[proxy.type])}`;
+  const where = proxy === undefined ? url : `${url} via ${proxyLabel(proxy)}`;
 
   const toMqttError = (error: Error, opened: boolean): MqttError => {
     // The tunnel's failures are MqttErrors already, naming the proxy and the reason.

@@ -8,12 +8,18 @@
 import { MqttError } from '../../errors';
 import type { ProxyOptions, ProxyType } from '../types';
 import { ipFamily, ipv6Bytes } from './address';
-import { utf8 } from './handshake';
+import { hostPort } from '../common';
+import { PROXY_NAMES, utf8 } from './handshake';
 
 const invalid = (message: string): MqttError => new MqttError('invalid-argument', message);
 
 /** PySocks' default ports. */
 export const DEFAULT_PROXY_PORTS: Readonly<Record<ProxyType, number>> = { socks5: 1080, socks4: 1080, http: 8080 };
+
+/** `SOCKS5 proxy 10.0.0.1:1080`, for messages. */
+export function proxyLabel({ type, host, port }: ProxyOptions): string {
+  return `${PROXY_NAMES[type]} proxy ${hostPort(host, port ?? DEFAULT_PROXY_PORTS[type])}`;
+}
 
 /** URL schemes: `socks5h` is curl's name for remote resolution; `socks4` resolves locally, `socks4a` remotely. */
 const SCHEMES: Readonly<Record<string, { type: ProxyType; remoteDns?: boolean }>> = {

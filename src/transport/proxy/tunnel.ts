@@ -37,9 +37,9 @@ import { hostPort, WRITE_HIGH_WATER_MARK } from '../common';
 import type { ProxyOptions, SocketEvent, Transport, TransportOptions } from '../types';
 import { ipFamily } from './address';
 import { assertNever } from '../../util/assert-never';
-import { PROXY_NAMES, ProxyError, type HandshakeStep, type ProxyHandshake, type TunnelTarget } from './handshake';
+import { ProxyError, type HandshakeStep, type ProxyHandshake, type TunnelTarget } from './handshake';
 import { HttpConnectHandshake } from './http-connect';
-import { DEFAULT_PROXY_PORTS } from './options';
+import { DEFAULT_PROXY_PORTS, proxyLabel } from './options';
 import { Socks4Handshake, Socks5Handshake } from './socks';
 
 /** Bytes per `onread` call, as tcp.ts. */
@@ -74,7 +74,7 @@ export class Tunnel {
   ) {
     const { host, port, bindAddress, bindPort } = options;
     const proxyPort = proxy.port ?? DEFAULT_PROXY_PORTS[proxy.type];
-    this.label = `${hostPort(host, port)} via ${PROXY_NAMES[proxy.type]} proxy ${hostPort(proxy.host, proxyPort)}`;
+    this.label = `${hostPort(host, port)} via ${proxyLabel(proxy)}`;
     const resolveHere = proxy.remoteDns === false && ipFamily(host) === 0;
     if (!resolveHere) this.target = { host, port };
 
@@ -225,7 +225,8 @@ export function throughProxy(options: TransportOptions, proxy: ProxyOptions, fas
         failed: (error) => subscriber.error(error),
       });
     } catch (error) {
-      subscriber.error(new MqttError('invalid-argument', `Cannot connect through the proxy ${hostPort(proxy.host, proxy.port ?? DEFAULT_PROXY_PORTS[proxy.type])}: ${(error as Error).message}`, { cause: error }));
+      const label = `${hostPort(options.host, options.port)} via ${proxyLabel(proxy)}`;
+      subscriber.error(new MqttError('invalid-argument', `Cannot connect to ${label}: ${(error as Error).message}`, { cause: error }));
       return undefined;
     }
     return () => {
