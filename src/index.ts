@@ -22,4 +22,4 @@ export type {
 export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
 export { backoff, backoffDelay, type BackoffConfig, type BackoffCurve, type BackoffRetry } from './operators';
 export { topicMatches, validateTopicName, validateTopicFilter, TopicTrie } from './topic';
-export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions, WebSocketOptions, SrvRecord, SrvResolver } from './transport';
+export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions, WebSocketOptions, SrvRecord, SrvResolver, ProxyOptions, ProxyType } from './transport';

@@ -143,6 +143,7 @@ describe('the browser bundle', () => {
     expect(refusal({ url: 'wss://broker', ws: { headers: { Authorization: 'x' } } })).toEqual({ code: 'invalid-argument', message: expect.stringMatching(/^ws\.headers is Node only/) });
     expect(refusal({ url: 'wss://broker', tls: { ca: 'PEM' } })).toEqual({ code: 'invalid-argument', message: expect.stringMatching(/^The tls option is Node only/) });
     expect(refusal({ srv: 'example.com' })).toEqual({ code: 'invalid-argument', message: expect.stringMatching(/^srv needs a DNS lookup, and a browser has none/) });
+    expect(refusal({ url: 'wss://broker', proxy: { type: 'http', host: 'proxy' } })).toEqual({ code: 'invalid-argument', message: expect.stringMatching(/^The proxy option is Node only/) });
     expect(refusal({ url: 'wss://broker:8884/mqtt' })).toBe('accepted');
   });
 

@@ -178,6 +178,7 @@ describe('client with the browser platform (global WebSocket, mosquitto)', () =>
       ['TLS settings with wss://', { url: 'wss://broker/mqtt', tls: { ca: 'PEM' } }, /^The tls option is Node only \(got tls\.ca\)/],
       ['ws.headers', { url: 'wss://broker/mqtt', ws: { headers: { Authorization: 'Bearer x' } } }, /^ws\.headers is Node only/],
       ['bindAddress', { url: 'ws://broker', bindAddress: '127.0.0.1' }, /^bindAddress and bindPort are Node only/],
+      ['a proxy', { url: 'wss://broker/mqtt', proxy: 'socks5://127.0.0.1:1080' }, /^The proxy option is Node only/],
     ])('%s', (_what, options, message) => {
       expect(() => new MqttClient(options)).toThrow(expect.objectContaining({ code: 'invalid-argument', message: expect.stringMatching(message) }));
     });

@@ -178,6 +178,7 @@ describe('what a browser cannot do', () => {
     ['headers', { ...base, protocol: 'ws' as const, ws: { headers: { Authorization: 'Bearer x' } } }, /^ws\.headers is Node only: a browser WebSocket cannot set HTTP headers/],
     ['a bind address', { ...base, protocol: 'ws' as const, bindAddress: '10.0.0.1' }, /^bindAddress and bindPort are Node only/],
     ['a bind port', { ...base, protocol: 'ws' as const, bindPort: 5000 }, /^bindAddress and bindPort are Node only/],
+    ['a proxy', { ...base, protocol: 'ws' as const, proxy: { type: 'socks5' as const, host: '127.0.0.1' } }, /^The proxy option is Node only/],
   ])('refuses %s with invalid-argument, from check and transport alike', async (_what, options, message) => {
     expect(browserTransportProblem(options)).toMatch(message);
     expect(() => browserPlatform.checkDefaultTransport(options)).toThrow(expect.objectContaining({ code: 'invalid-argument', message: expect.stringMatching(message) }));

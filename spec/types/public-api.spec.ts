@@ -11,6 +11,8 @@ import {
   type ConnectionState,
   type MqttClientOptions,
   type MqttMessage,
+  type ProxyOptions,
+  type ProxyType,
   type PublishAck,
   type SrvOptions,
   type SrvRecord,
@@ -80,6 +82,12 @@ describe('public API types', () => {
       new MqttClient({ url: 'ws://localhost', ws: { protocols: 'mqtt' } });
       // @ts-expect-error topicAliases is a boolean or { maximum }, not a number
       new MqttClient({ protocolVersion: 5, topicAliases: 10 });
+      // @ts-expect-error proxy types are socks5, socks4 and http
+      new MqttClient({ proxy: { type: 'socks6', host: 'proxy' } });
+      // @ts-expect-error a proxy needs a host
+      new MqttClient({ proxy: { type: 'socks5' } });
+      // @ts-expect-error a proxy port is a number
+      new MqttClient({ proxy: { type: 'http', host: 'proxy', port: '8080' } });
     };
     expect(typeof misuse).toBe('function');
   });
@@ -103,6 +111,14 @@ describe('public API types', () => {
     const options: TopicAliasOptions = { maximum: 10 };
     assertType<Equals<MqttClientOptions['topicAliases'], boolean | TopicAliasOptions | undefined>>();
     expect(new MqttClient({ protocolVersion: 5, topicAliases: options, transport: new TestBroker().transport })).toBeInstanceOf(MqttClient);
+  });
+
+  it('takes a proxy as an object (ProxyOptions) or a URL', () => {
+    const socks: ProxyOptions = { type: 'socks5', host: '10.0.0.1', port: 1080, username: 'u', password: 'p', remoteDns: false };
+    const type: ProxyType = socks.type;
+    expect(() => new MqttClient({ proxy: socks })).not.toThrow();
+    expect(() => new MqttClient({ proxy: 'http://proxy:3128' })).not.toThrow();
+    expect(type).toBe('socks5');
   });
 
   it('MqttError codes are a closed union', () => {

@@ -13,7 +13,7 @@
  *   `protocol-error` [MQTT-6.0.0-1]. Frame boundaries mean nothing [MQTT-6.0.0-2].
  * - What a browser cannot do is refused with `invalid-argument` (`browserTransportProblem`):
  *   any protocol but ws/wss, extra headers, TLS settings (the browser verifies `wss://`
- *   with its own trust store), a local bind address or port.
+ *   with its own trust store), a local bind address or port, a proxy.
  * - A browser tells nothing about why a WebSocket failed (the `error` event is a bare
  *   Event, on purpose: pages must not probe networks). Every failure is therefore
  *   `connection-closed`, a refused certificate included: never `tls-error`. A close
@@ -64,6 +64,9 @@ export function browserTransportProblem(options: TransportOptions & { protocol?:
   }
   if (options.bindAddress !== undefined || options.bindPort !== undefined) {
     return 'bindAddress and bindPort are Node only: a browser cannot choose its local address';
+  }
+  if (options.proxy !== undefined) {
+    return 'The proxy option is Node only: a browser WebSocket goes through the proxy the browser is configured with';
   }
   return undefined;
 }

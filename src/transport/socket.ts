@@ -29,15 +29,20 @@ export interface SocketDialer {
    */
   dial(onBytes: (bytes: Uint8Array) => void): net.Socket;
   readsItself?: boolean;
-  /** The event that means the socket is ready for MQTT bytes. */
-  openedOn: 'connect' | 'secureConnect';
+  /**
+   * The event that means the socket is ready for MQTT bytes; `'now'` for a socket that
+   * is ready when dialled (a proxy tunnel, proxy/tunnel.ts).
+   */
+  openedOn: 'connect' | 'secureConnect' | 'now';
+  /** With `'now'`: bytes read before the hand-over (after a proxy's reply), delivered right after `opened`. */
+  unread?: Uint8Array;
   /** `host:port`, for messages. */
   label: string;
   /** Turns a socket error into the MqttError the Observable errors with. */
   toMqttError(error: Error, opened: boolean): MqttError;
 }
 
-export function socketTransport({ dial, readsItself, openedOn, label, toMqttError }: SocketDialer): Transport {
+export function socketTransport({ dial, readsItself, openedOn, unread, label, toMqttError }: SocketDialer): Transport {
   return new Observable<SocketEvent>((subscriber) => {
     let socket: net.Socket;
     const onBytes = (bytes: Uint8Array): void => subscriber.next({ type: 'data', bytes });
@@ -66,7 +71,7 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
     // Write callbacks come in write order, once Node has handed the bytes to the system.
     const writer = batchWriter(batch, () => socket.end(), () => written);
 
-    socket.once(openedOn, () => {
+    const open = (): void => {
       opened = true;
       subscriber.next({
         type: 'opened',
@@ -76,7 +81,8 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
         remoteAddress: socket.remoteAddress,
         remotePort: socket.remotePort,
       });
-    });
+    };
+    if (openedOn !== 'now') socket.once(openedOn, open);
     if (!readsItself) socket.on('data', onBytes);
     socket.on('drain', () => {
       batch.drained();
@@ -90,6 +96,11 @@ export function socketTransport({ dial, readsItself, openedOn, label, toMqttErro
       if (opened) subscriber.complete();
       else subscriber.error(new MqttError('connection-closed', `Connection to ${label} closed before it was established`));
     });
+
+    if (openedOn === 'now') {
+      open();
+      if (unread !== undefined && unread.length > 0 && !subscriber.closed) onBytes(unread);
+    }
 
     return () => {
       batch.close();

@@ -5,7 +5,8 @@ import { MqttError } from '../errors';
 import { ReadPool } from './read-pool';
 import { socketTransport } from './socket';
 import { hostPort, WRITE_HIGH_WATER_MARK } from './common';
-import type { Transport, TransportOptions } from './types';
+import { throughProxy } from './proxy/tunnel';
+import type { ProxyOptions, Transport, TransportOptions } from './types';
 
 // Re-exported for tls.ts and websocket.ts; they live in common.ts, which browsers may import.
 export { hostPort, WRITE_HIGH_WATER_MARK } from './common';
@@ -25,6 +26,7 @@ const READ_BUFFER = 64 * 1024;
  * because decoded payloads are views into their chunk.
  */
 export function tcpTransport(options: TransportOptions): Transport {
+  if (options.proxy !== undefined) return tcpThroughProxy(options, options.proxy);
   const { host, port, bindAddress, bindPort } = options;
   const label = hostPort(host, port);
   const copies = new ReadPool();
@@ -50,6 +52,24 @@ export function tcpTransport(options: TransportOptions): Transport {
         },
       }),
     toMqttError: (error, opened) => connectionClosed(label, error, opened),
+  });
+}
+
+/**
+ * TCP through a proxy: the tunnel dials the proxy with the same `onread` reader (see
+ * proxy/tunnel.ts), and after its handshake the socket is this transport's, open at once.
+ */
+function tcpThroughProxy(options: TransportOptions, proxy: ProxyOptions): Transport {
+  return throughProxy(options, proxy, true, (tunnel) => {
+    const copies = new ReadPool();
+    return socketTransport({
+      label: tunnel.label,
+      openedOn: 'now',
+      readsItself: true,
+      unread: tunnel.rest,
+      dial: (onBytes) => tunnel.takeReads((nread, buffer) => onBytes(copies.copy(buffer, nread))),
+      toMqttError: (error, opened) => connectionClosed(tunnel.label, error, opened),
+    });
   });
 }
 

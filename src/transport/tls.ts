@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { MqttError } from '../errors';
 import { errorCode, socketTransport } from './socket';
+import { throughProxy } from './proxy/tunnel';
 import { connectionClosed, hostPort } from './tcp';
 import type { TlsMaterial, Transport, TransportOptions } from './types';
 
@@ -26,6 +27,18 @@ const SOCKET_ERRORS = new Set([
 export function tlsTransport(options: TransportOptions): Transport {
   const label = hostPort(options.host, options.port);
   const connectOptions = tlsConnectOptions(options);
+  if (options.proxy !== undefined) {
+    // TLS over the tunnel: `host` in the options still names the broker, for SNI and
+    // the certificate check, exactly as without a proxy.
+    return throughProxy(options, options.proxy, false, (tunnel) =>
+      socketTransport({
+        label: tunnel.label,
+        openedOn: 'secureConnect',
+        dial: () => tunnel.startTls(connectOptions),
+        toMqttError: (error, opened) => tlsFailure(tunnel.label, error, opened),
+      }),
+    );
+  }
   return socketTransport({
     label,
     openedOn: 'secureConnect',

@@ -107,6 +107,42 @@ export interface TransportOptions {
   tls?: TlsOptions;
   /** WebSocket settings, for `ws://` and `wss://` brokers. */
   ws?: WebSocketOptions;
+  /**
+   * Dial through this proxy (Paho's `proxy_set`); Node only. The client passes it
+   * validated, with `port` and `remoteDns` filled in.
+   */
+  proxy?: ProxyOptions;
+}
+
+/** `'socks5'` (RFC 1928), `'socks4'` (SOCKS4, or SOCKS4a with `remoteDns`), `'http'` (HTTP CONNECT). */
+export type ProxyType = 'socks5' | 'socks4' | 'http';
+
+/**
+ * A SOCKS or HTTP CONNECT proxy to reach the broker through: Paho's `proxy_set`
+ * (`proxy_type`, `proxy_addr`, `proxy_port`, `proxy_rdns`, `proxy_username`,
+ * `proxy_password`), with PySocks' defaults. Node only. Platform-neutral, like `TlsOptions`.
+ */
+export interface ProxyOptions {
+  /** `'socks5'`, `'socks4'` or `'http'` (CONNECT). */
+  type: ProxyType;
+  /** The proxy's host name or IP address (IPv6 with or without brackets). */
+  host: string;
+  /** Default 1080 for SOCKS, 8080 for HTTP. */
+  port?: number;
+  /**
+   * SOCKS5: user name for username/password authentication (RFC 1929). SOCKS4: the
+   * userid. HTTP: user name for `Proxy-Authorization: Basic`.
+   */
+  username?: string;
+  /** SOCKS5 and HTTP only (SOCKS4 has no password). Needs `username`. */
+  password?: string;
+  /**
+   * Let the proxy resolve the broker's host name (default true, as PySocks' `rdns`):
+   * SOCKS5 sends the name (address type 3), SOCKS4 becomes SOCKS4a, HTTP CONNECT names
+   * the host. False resolves it locally first and sends the address. IP literals are
+   * always sent as addresses.
+   */
+  remoteDns?: boolean;
 }
 
 /**

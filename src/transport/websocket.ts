@@ -26,6 +26,8 @@ import WebSocket from 'ws';
 import { MqttError } from '../errors';
 import { corkForTurn, errorCode } from './socket';
 import { CLEAN_CLOSE_CODES, DEFAULT_WEBSOCKET_PATH, hostPort, MQTT_SUBPROTOCOL, textFrameError, WRITE_HIGH_WATER_MARK } from './common';
+import { proxyLabel } from './proxy/options';
+import { Tunnel } from './proxy/tunnel';
 import { connectionClosed } from './tcp';
 import { tlsConnectOptions, tlsFailure } from './tls';
 import { batchWriter, TurnBatch } from './turn-batch';
@@ -49,27 +51,61 @@ export function webSocketTransport(options: TransportOptions): Transport {
   const url = `${secure ? 'wss' : 'ws'}://${hostPort(host, port)}${w.path ?? DEFAULT_WEBSOCKET_PATH}`;
   const tlsOptions = secure ? tlsConnectOptions(options) : undefined;
 
+  const proxy = options.proxy;
+  // Through a proxy, messages name it too (as `Tunnel.label` does).
+  const where = proxy === undefined ? url : `${url} via ${proxyLabel(proxy)}`;
+
   const toMqttError = (error: Error, opened: boolean): MqttError => {
+    // The tunnel's failures are MqttErrors already, naming the proxy and the reason.
+    if (error instanceof MqttError) return error;
     const code = errorCode(error);
     const fromTls = secure && code !== undefined && !code.startsWith('WS_ERR_') && !code.startsWith('HPE_');
-    return fromTls ? tlsFailure(url, error, opened) : connectionClosed(url, error, opened);
+    return fromTls ? tlsFailure(where, error, opened) : connectionClosed(where, error, opened);
   };
 
   return new Observable<SocketEvent>((subscriber) => {
     let socket: net.Socket | undefined;
     let dialError: unknown;
-    const dial = (): net.Socket => {
+    const dial = <T>(open: () => T): T => {
       try {
-        socket = tlsOptions
-          ? tls.connect(tlsOptions).setNoDelay(true)
-          : net.connect({ host, port, localAddress: bindAddress, localPort: bindPort, noDelay: true });
+        return open();
       } catch (error) {
         // Node throws for options it cannot use (bad key, wrong passphrase…); http
         // turns the throw into a request error, which `fail` recognises by identity.
         dialError = error;
         throw error;
       }
-      return socket;
+    };
+    const dialDirect = (): net.Socket =>
+      (socket = dial(() =>
+        tlsOptions
+          ? tls.connect(tlsOptions).setNoDelay(true)
+          : net.connect({ host, port, localAddress: bindAddress, localPort: bindPort, noDelay: true }),
+      ));
+    // Through a proxy, the socket comes later: `http` (under `ws`) takes it from a
+    // callback, once the tunnel is up (and TLS started over it for wss://). Its handshake
+    // is covered by the client's connectTimeout like the rest of the dial.
+    let tunnel: Tunnel | undefined;
+    const dialThroughProxy = (_options: unknown, done: (error: Error | null, socket?: net.Socket) => void): undefined => {
+      const t = dial(() =>
+        new Tunnel(options, proxy!, false, {
+          ready: () => {
+            try {
+              socket = tlsOptions ? t.startTls(tlsOptions) : t.socket;
+            } catch (error) {
+              // A bad key or passphrase, found only now: the same invalid-argument as `dial`'s.
+              dialError = error;
+              done(error as Error);
+              return;
+            }
+            socket.on('error', fail);
+            done(null, socket);
+          },
+          failed: (error) => done(error),
+        }),
+      );
+      tunnel = t;
+      return undefined;
     };
     let opened = false;
     const fail = (error: Error): void => {
@@ -84,7 +120,8 @@ export function webSocketTransport(options: TransportOptions): Transport {
     try {
       ws = new WebSocket(url, w.protocols ?? [MQTT_SUBPROTOCOL], {
         headers: w.headers,
-        createConnection: dial,
+        // `http` accepts a socket returned, or one passed to the callback later.
+        createConnection: (proxy === undefined ? dialDirect : dialThroughProxy) as typeof net.createConnection,
         // Compression would cost CPU and memory on small packets, and `ws` queues
         // sends while it deflates, out of reach of the socket's 'drain' used below.
         perMessageDeflate: false,
@@ -149,7 +186,7 @@ export function webSocketTransport(options: TransportOptions): Transport {
     });
     ws.on('unexpected-response', (_request, response) => {
       const status = `${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trim();
-      subscriber.error(new MqttError('connection-closed', `Cannot connect to ${url}: WebSocket upgrade refused with HTTP ${status}`));
+      subscriber.error(new MqttError('connection-closed', `Cannot connect to ${where}: WebSocket upgrade refused with HTTP ${status}`));
     });
     // These listeners stay after teardown on purpose: a terminated WebSocket or socket
     // may still emit an error, and an 'error' without a listener would crash the process.
@@ -158,18 +195,19 @@ export function webSocketTransport(options: TransportOptions): Transport {
     socket?.on('error', fail);
     ws.on('close', (code, reason) => {
       if (!opened) {
-        subscriber.error(new MqttError('connection-closed', `Connection to ${url} closed before it was established`));
+        subscriber.error(new MqttError('connection-closed', `Connection to ${where} closed before it was established`));
       } else if (CLEAN_CLOSE_CODES.has(code)) {
         subscriber.complete();
       } else {
         const why = reason.length > 0 ? `: ${reason.toString()}` : '';
-        subscriber.error(new MqttError('connection-closed', `Connection to ${url} closed with WebSocket code ${code}${why}`));
+        subscriber.error(new MqttError('connection-closed', `Connection to ${where} closed with WebSocket code ${code}${why}`));
       }
     });
 
     return () => {
       batch.close();
       ws.terminate();
+      tunnel?.destroy();
     };
   });
 }
