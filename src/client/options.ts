@@ -28,7 +28,7 @@ export interface WillOptions {
 export interface MqttClientOptions {
   /**
    * `mqtt://`, `tcp://`, `mqtts://`, `ssl://`, `tls://`, `ws://`, `wss://` (path default
-   * `/mqtt`; WebSockets in Node only for now). Credentials in the URL are used.
+   * `/mqtt`). A browser build takes `ws://` and `wss://` only. Credentials in the URL are used.
    */
   url?: string;
   /** When no `url`: host (default `localhost`), port (default 1883, 8883 with `tls`). */
