@@ -134,7 +134,7 @@ export function memoryTable(tp: readonly ThroughputRun[], fan: readonly FanInRun
 export function fanInTable(runs: readonly FanInRun[], filters: number): string {
   const n = filters.toLocaleString('en-US');
   const FAN_LABEL: Record<FanInRow, string> = {
-    'rxmqtt': `rxmqtt: ${n} messages$ (one SUBSCRIBE each)`,
+    'rxmqtt': `rxmqtt: ${n} messages$ (64 SUBSCRIBEs in flight, queued ones sharing packets)`,
     'mqttjs-loop': `MQTT.js: 'message' + loop over ${n} filters (split match)`,
     'mqttjs-map': `MQTT.js: 'message' + Map lookup by filter (shape-specific)`,
   };

@@ -25,9 +25,27 @@ runWorker(async (job: Job) => {
   await lastValueFrom(client.disconnect(), { defaultValue: undefined });
 });
 
-/** Resolves once `n` SUBACKs arrived; call before the SUBSCRIBEs go out. */
-function subAcks(client: MqttClient, n: number): Promise<unknown> {
-  return lastValueFrom(client.events$.pipe(filter((e) => e.type === 'packetReceived' && e.packetType === 'suback'), take(n)));
+/**
+ * Resolves once every SUBSCRIBE sent has its SUBACK and none follows; call before the
+ * SUBSCRIBEs go out. Not a count of filters: SUBSCRIBEs queued behind the window of 64
+ * share packets (session/subscribe.ts). The check runs after the engine's run that
+ * handled a SUBACK, so the SUBSCRIBE that ack made room for is already counted.
+ */
+function subAcks(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    let sent = 0;
+    let acked = 0;
+    const watch = client.events$.subscribe((e) => {
+      if (e.type === 'packetSent' && e.packetType === 'subscribe') sent++;
+      if (e.type !== 'packetReceived' || e.packetType !== 'suback') return;
+      acked++;
+      setImmediate(() => {
+        if (acked !== sent) return;
+        watch.unsubscribe();
+        resolve();
+      });
+    });
+  });
 }
 
 /**
@@ -87,7 +105,7 @@ async function warmReceive(client: MqttClient, job: SubscribeJob): Promise<void>
 async function subscribe(client: MqttClient, job: SubscribeJob): Promise<void> {
   await warmReceive(client, job);
   const arrivals = new Arrivals(job.expected);
-  const acked = subAcks(client, 1);
+  const acked = subAcks(client);
   const subscription = client.messages$(job.filter, { qos: job.qos }).subscribe(() => arrivals.hit());
   await acked;
   await reportArrivals(arrivals, subscription);
@@ -96,7 +114,7 @@ async function subscribe(client: MqttClient, job: SubscribeJob): Promise<void> {
 async function fanIn(client: MqttClient, job: FanInJob): Promise<void> {
   const arrivals = new Arrivals(job.expected);
   let misrouted = 0;
-  const acked = subAcks(client, job.filters);
+  const acked = subAcks(client);
   const subscriptions: Subscription[] = [];
   const t0 = performance.now();
   for (let i = 0; i < job.filters; i++) {
@@ -132,7 +150,7 @@ async function ping(client: MqttClient, job: PingJob): Promise<void> {
   const pingPong = new PingPong(job, () => {
     client.publish(job.out, payload, { qos: job.qos }).subscribe({ error: (e: unknown) => console.error(e) });
   });
-  const acked = subAcks(client, 1);
+  const acked = subAcks(client);
   const subscription = client.messages$(job.in, { qos: job.qos }).subscribe(() => pingPong.echoed());
   await acked;
   send({ type: 'ready' });
@@ -141,7 +159,7 @@ async function ping(client: MqttClient, job: PingJob): Promise<void> {
 }
 async function echo(client: MqttClient, job: EchoJob): Promise<void> {
   let n = 0;
-  const acked = subAcks(client, 1);
+  const acked = subAcks(client);
   const subscription = client.messages$(job.in, { qos: job.qos }).subscribe((m) => {
     n++;
     client.publish(job.out, m.payload, { qos: job.qos }).subscribe({ error: (e: unknown) => console.error(e) });
