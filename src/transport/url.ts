@@ -77,17 +77,20 @@ export function parseBrokerUrl(url: string): BrokerUrl {
     fail(`a ${protocol}:// URL has no path or query ("${rawPath}${query}")`);
   }
 
-  if (userInfo !== undefined) {
-    const colon = userInfo.indexOf(':');
-    const decode = (part: string): string => {
-      try {
-        return decodeURIComponent(part);
-      } catch {
-        return fail('bad percent-encoding in the user name or password');
-      }
-    };
-    result.username = decode(colon === -1 ? userInfo : userInfo.slice(0, colon));
-    if (colon !== -1) result.password = decode(userInfo.slice(colon + 1));
-  }
+  if (userInfo !== undefined) Object.assign(result, parseUserInfo(userInfo, fail));
   return result;
+}
+
+/** A URL's `user[:password]`, percent-decoded; `fail` says what is wrong (and throws). */
+export function parseUserInfo(userInfo: string, fail: (why: string) => never): { username: string; password?: string } {
+  const colon = userInfo.indexOf(':');
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return fail('bad percent-encoding in the user name or password');
+    }
+  };
+  const username = decode(colon === -1 ? userInfo : userInfo.slice(0, colon));
+  return colon === -1 ? { username } : { username, password: decode(userInfo.slice(colon + 1)) };
 }

@@ -9,6 +9,7 @@ import { MqttError } from '../../errors';
 import type { ProxyOptions, ProxyType } from '../types';
 import { ipFamily, ipv6Bytes } from './address';
 import { hostPort } from '../common';
+import { parseUserInfo } from '../url';
 import { PROXY_NAMES, utf8 } from './handshake';
 
 const invalid = (message: string): MqttError => new MqttError('invalid-argument', message);
@@ -85,18 +86,7 @@ export function parseProxyUrl(url: string): ProxyOptions {
     if (!/^\d{1,5}$/.test(rawPort)) return fail(`port "${rawPort}" is not a number from 1 to 65535`);
     options.port = Number(rawPort);
   }
-  if (userInfo !== undefined) {
-    const colon = userInfo.indexOf(':');
-    const decode = (part: string): string => {
-      try {
-        return decodeURIComponent(part);
-      } catch {
-        return fail('bad percent-encoding in the user name or password');
-      }
-    };
-    options.username = decode(colon === -1 ? userInfo : userInfo.slice(0, colon));
-    if (colon !== -1) options.password = decode(userInfo.slice(colon + 1));
-  }
+  if (userInfo !== undefined) Object.assign(options, parseUserInfo(userInfo, fail));
   return options;
 }
 
