@@ -125,7 +125,7 @@ export interface ConnectedScope {
   outAliases: OutboundAliases | undefined;
   /** False while the socket's buffer is full: publishes queue instead of piling into it. */
   writable: boolean;
-  /** Inbound topic aliases the broker set on this connection [MQTT-3.3.2-12]: alias → topic. */
+  /** Inbound topic aliases the broker set on this connection [MQTT-3.3.2-7]: alias → topic. */
   inboundAliases: Readonly<Record<number, string>>;
   maximumQoS: QoS;
   retainAvailable: boolean;

@@ -1,8 +1,9 @@
 /**
  * Inbound topic aliases (MQTT 5, §3.3.2.3.4). The broker may send aliases only up to
- * the Topic Alias Maximum we put in CONNECT (none when we sent none) [MQTT-3.3.2-9]. A
- * PUBLISH with a topic and an alias sets the mapping; with an empty topic it uses it.
- * Mappings belong to the connection: they start empty on each one [MQTT-3.3.2-10], which
+ * the Topic Alias Maximum we put in CONNECT (none when we sent none), never 0
+ * [MQTT-3.3.2-11, MQTT-3.3.2-8]. A PUBLISH with a topic and an alias sets the mapping;
+ * with an empty topic it uses it, and one never set is a Protocol Error (§3.3.2.3.4).
+ * Mappings belong to the connection: they start empty on each one [MQTT-3.3.2-7], which
  * is why they live in the connection scope.
  */
 import type { PublishPacket } from '../codec/types';
@@ -19,7 +20,7 @@ export function resolveTopicAlias(s: Step, packet: PublishPacket, conn: Connecte
   }
   const maximum = s.state.config.connectProperties?.topicAliasMaximum ?? 0;
   if (alias === 0 || alias > maximum) {
-    protocolViolation(s, `Topic alias ${alias} is outside 1..${maximum}`, 'MQTT-3.3.2-9', 0x94);
+    protocolViolation(s, `Topic alias ${alias} is outside 1..${maximum}`, alias === 0 ? 'MQTT-3.3.2-8' : 'MQTT-3.3.2-11', 0x94);
     return undefined;
   }
   if (packet.topic !== '') {
@@ -30,7 +31,7 @@ export function resolveTopicAlias(s: Step, packet: PublishPacket, conn: Connecte
   }
   const topic = conn.inboundAliases[alias];
   if (topic === undefined) {
-    protocolViolation(s, `Topic alias ${alias} was never set on this connection`, 'MQTT-3.3.2-12');
+    protocolViolation(s, `Topic alias ${alias} was never set on this connection`, '§3.3.2.3.4');
     return undefined;
   }
   return { ...packet, topic };
