@@ -29,7 +29,7 @@ export interface PacketRelay {
 
 /** Splits a byte stream into whole MQTT packets. */
 function splitter(onPacket: (packet: Buffer) => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     for (;;) {
