@@ -81,7 +81,7 @@ describe('write-ahead: the store is never behind the wire', () => {
   it('QoS 1/2 PUBLISH, PUBREL and inbound PUBREC each leave after the append that covers them', async () => {
     const { timeline, store, wrap } = recorder();
     const broker = new TestBroker();
-    const client = new MqttClient({ clientId: 'wa', protocolVersion: 5, clean: false, keepalive: 0, maxInflight: 3, store, transport: (o) => wrap(broker.transport(o)) });
+    const client = new MqttClient({ clientId: 'wa', protocolVersion: 5, clean: false, keepalive: 0, maxInflight: 3, store, transport: () => wrap(broker.transport()) });
     await firstValueFrom(client.connect());
     const inbound = firstValueFrom(client.messages$().pipe(take(4), toArray()));
     const publishes = [1, 2, 1, 2, 2, 1, 2, 1].map((qos, i) => firstValueFrom(client.publish(`t/${i}`, `m${i}`, { qos: qos as 1 | 2 })));
@@ -97,7 +97,7 @@ describe('write-ahead: the store is never behind the wire', () => {
     const { timeline, store, wrap } = recorder();
     // First life: the broker answers PUBREC but nothing else, so flows stay at both stages.
     const silent = new TestBroker({ autoAck: false });
-    const first = new MqttClient({ clientId: 'wa2', protocolVersion: 5, clean: false, keepalive: 0, store, transport: (o) => wrap(silent.transport(o)) });
+    const first = new MqttClient({ clientId: 'wa2', protocolVersion: 5, clean: false, keepalive: 0, store, transport: () => wrap(silent.transport()) });
     await firstValueFrom(first.connect());
     for (let i = 0; i < 4; i++) first.publish(`t/${i}`, `m${i}`, { qos: i % 2 === 0 ? 1 : 2 }).subscribe({ error: () => undefined });
     await new Promise((r) => setTimeout(r, 20));
@@ -106,7 +106,7 @@ describe('write-ahead: the store is never behind the wire', () => {
     silent.close();
     // Second life, same store: the broker has the session.
     const broker = new TestBroker({ connack: { sessionPresent: true } });
-    const second = new MqttClient({ clientId: 'wa2', protocolVersion: 5, clean: false, keepalive: 0, store, transport: (o) => wrap(broker.transport(o)) });
+    const second = new MqttClient({ clientId: 'wa2', protocolVersion: 5, clean: false, keepalive: 0, store, transport: () => wrap(broker.transport()) });
     await firstValueFrom(second.connect());
     await new Promise((r) => setTimeout(r, 50));
     await firstValueFrom(second.disconnect(), { defaultValue: undefined });
