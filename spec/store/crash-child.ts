@@ -3,7 +3,8 @@
  * `fileStore`, run from source with `node --import tsx`. It reports on stdout, one line
  * each, and never exits by itself (the spec kills it with SIGKILL).
  *
- * Environment: MODE (`publish` | `subscribe`), PORT, CLIENT_ID, DIR, TOPIC, and for
+ * Environment: MODE (`publish` | `subscribe`), PORT, CLIENT_ID, DIR, TOPIC, VERSION (4 or
+ * 5; 5 asks the broker to keep the session for an hour after the connection), and for
  * `publish` QOS1 and QOS2 (how many of each to publish; 0 in the second life).
  * Lines: `connected <sessionPresent>`, `published` (every publish() asked for),
  * `subscribed`, `message <payload>`, `error <code> <message>`.
@@ -23,7 +24,8 @@ const client = new MqttClient({
   host: '127.0.0.1',
   port: Number(env('PORT')),
   clientId: env('CLIENT_ID'),
-  protocolVersion: 4,
+  protocolVersion: process.env.VERSION === '5' ? 5 : 4,
+  ...(process.env.VERSION === '5' ? { properties: { sessionExpiryInterval: 3600 } } : {}),
   clean: false,
   keepalive: 0,
   maxInflight: 5,

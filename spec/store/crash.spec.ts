@@ -117,15 +117,15 @@ describe('a client process killed mid-flow resumes from its fileStore (mosquitto
     await firstValueFrom(client.subscribe(topic, { qos: 2 }));
   }
 
-  it('outbound: QoS 1 at least once, QoS 2 exactly once, the backlog too', async () => {
-    const topic = `crash/out/${process.pid}`;
+  it.each([4, 5])('outbound (MQTT %s): QoS 1 at least once, QoS 2 exactly once, the backlog too', async (version) => {
+    const topic = `crash/out/${process.pid}/${version}`;
     const received: string[] = [];
     await subscriber(topic, received);
     // The broker's PUBACK and PUBCOMP never reach the first life: its window (5) fills
     // with flows at 'puback' and 'pubcomp' (PUBREL sent), the rest waits in the backlog.
     const relay = await startPacketRelay(mosquitto.port, { dropFromBroker: [PacketType.PUBACK, PacketType.PUBCOMP] });
     relays.push(relay);
-    const env = { MODE: 'publish', CLIENT_ID: `crash-out-${process.pid}`, DIR: dir, TOPIC: topic };
+    const env = { MODE: 'publish', CLIENT_ID: `crash-out-${process.pid}-${version}`, DIR: dir, TOPIC: topic, VERSION: String(version) };
     const first = startChild({ ...env, PORT: String(relay.port), QOS1: '10', QOS2: '10' });
     await first.waitFor((l) => l.includes('published'), 'publishes');
     await until(() => relay.dropped('fromBroker', PacketType.PUBACK) + relay.dropped('fromBroker', PacketType.PUBCOMP) >= 5, 'a full window of held acks');
