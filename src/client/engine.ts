@@ -93,7 +93,7 @@ export class Engine {
     this.state = initialState(options.session);
     const { store } = options;
     if (store !== undefined && options.session.clean === true) {
-      // A clean start discards the session [MQTT-3.1.2-4]/[MQTT-3.1.2-6]: so does the store.
+      // A clean start discards the session [MQTT-3.1.2-6] (3.1.1) / [MQTT-3.1.2-4] (5.0): so does the store.
       try {
         store.clear(options.session.clientId);
       } catch (err) {

@@ -26,7 +26,7 @@
  *   behind the wire either: in particular the PUBCOMP answering a PUBREL leaves after the
  *   release is stored, and the broker reuses that id only once it has our PUBCOMP.
  * - `clean: true`: the store is cleared at construction and never written (a clean
- *   start discards the session [MQTT-3.1.2-4]/[MQTT-3.1.2-6]); nothing here runs.
+ *   start discards the session [MQTT-3.1.2-6] (3.1.1) / [MQTT-3.1.2-4] (5.0)); nothing here runs.
  */
 import { MqttError } from '../errors';
 import { persistSession, restoreSession } from '../session/persist';
