@@ -46,7 +46,9 @@ export type MqttErrorCode =
   /** TLS handshake or certificate verification failed. */
   | 'tls-error'
   /** A request (e.g. MQTT 5 request/response) timed out. */
-  | 'timeout';
+  | 'timeout'
+  /** The session store (option `store`) could not be read or written; `cause` says why. */
+  | 'store-error';
 
 export interface MqttErrorDetails {
   /** The broker's reason code, where it gave one. */

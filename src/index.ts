@@ -20,6 +20,20 @@ export type {
   SrvOptions,
 } from './client';
 export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
+export {
+  fileStore,
+  localStorageStore,
+  memoryStore,
+  type FileStoreOptions,
+  type KeyValueStorage,
+  type LocalStorageStoreOptions,
+  type SessionStore,
+  type PersistedSession,
+  type PersistedFlow,
+  type PersistedMessage,
+  type PersistedQueued,
+  type SessionChange,
+} from './store';
 export { backoff, backoffDelay, type BackoffConfig, type BackoffCurve, type BackoffRetry } from './operators';
 export { topicMatches, validateTopicName, validateTopicFilter, TopicTrie } from './topic';
 export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions, WebSocketOptions, SrvRecord, SrvResolver, ProxyOptions, ProxyType } from './transport';

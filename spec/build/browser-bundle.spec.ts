@@ -118,7 +118,7 @@ describe('the browser bundle', () => {
     const context = browserContext();
     vm.runInContext(code, context);
     const rxmqtt = context.rxmqtt as Exports;
-    for (const name of ['MqttClient', 'MqttMessage', 'MqttError', 'backoff', 'backoffDelay', 'topicMatches', 'validateTopicName', 'validateTopicFilter', 'TopicTrie', 'FrameDecoder']) {
+    for (const name of ['MqttClient', 'MqttMessage', 'MqttError', 'backoff', 'backoffDelay', 'topicMatches', 'validateTopicName', 'validateTopicFilter', 'TopicTrie', 'FrameDecoder', 'fileStore', 'localStorageStore', 'memoryStore']) {
       expect(typeof rxmqtt[name]).toBe('function');
     }
     expect(typeof rxmqtt.testing.TestBroker).toBe('function');
@@ -145,6 +145,23 @@ describe('the browser bundle', () => {
     expect(refusal({ srv: 'example.com' })).toEqual({ code: 'invalid-argument', message: expect.stringMatching(/^srv needs a DNS lookup, and a browser has none/) });
     expect(refusal({ url: 'wss://broker', proxy: { type: 'http', host: 'proxy' } })).toEqual({ code: 'invalid-argument', message: expect.stringMatching(/^The proxy option is Node only/) });
     expect(refusal({ url: 'wss://broker:8884/mqtt' })).toBe('accepted');
+  });
+
+  it('stores: fileStore refuses (no file system), localStorageStore keeps the session in the page\'s localStorage', () => {
+    const items = new Map<string, string>();
+    const localStorage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) };
+    const context = browserContext({ localStorage });
+    vm.runInContext(code, context);
+    const { MqttClient, fileStore, localStorageStore } = context.rxmqtt as Exports;
+    let refused: unknown;
+    try {
+      fileStore('/tmp/x');
+    } catch (error) {
+      refused = (error as { code: string }).code;
+    }
+    expect(refused).toBe('invalid-argument');
+    new MqttClient({ url: 'wss://broker', clientId: 'page-1', clean: false, store: localStorageStore() });
+    expect(JSON.parse(items.get('rxmqtt:session:page-1') ?? 'null')).toMatchObject({ format: 1, flows: [], queue: [] });
   });
 
   it('connects to mosquitto through the global WebSocket and gets back what it published (QoS 1)', async () => {

@@ -20,6 +20,11 @@ import {
   type TopicAliasOptions,
   type SubAck,
   type UnsubAck,
+  type SessionStore,
+  type PersistedSession,
+  fileStore,
+  localStorageStore,
+  memoryStore,
 } from '../../src';
 import { TestBroker } from '../../src/testing';
 
@@ -119,6 +124,21 @@ describe('public API types', () => {
     expect(() => new MqttClient({ proxy: socks })).not.toThrow();
     expect(() => new MqttClient({ proxy: 'http://proxy:3128' })).not.toThrow();
     expect(type).toBe('socks5');
+  });
+
+  it('takes a SessionStore as store: the three built in, or one of your own', () => {
+    assertType<Equals<MqttClientOptions['store'], SessionStore | undefined>>();
+    const own: SessionStore = { load: (): PersistedSession | undefined => undefined, reset: () => undefined, append: () => undefined, clear: () => undefined };
+    const stores: SessionStore[] = [fileStore('/tmp/rxmqtt-types'), localStorageStore({ storage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined } }), memoryStore(), own];
+    const misuse = (): void => {
+      // @ts-expect-error a directory is not a store
+      new MqttClient({ store: './sessions' });
+      // @ts-expect-error store errors are store-error
+      const code: MqttError['code'] = 'store-failed';
+      expect(code).toBeDefined();
+    };
+    expect(stores).toHaveLength(4);
+    expect(typeof misuse).toBe('function');
   });
 
   it('MqttError codes are a closed union', () => {

@@ -104,8 +104,9 @@ export class MqttClient {
   /**
    * Connects. Emits the `ConnAck` once the broker accepted the connection, then
    * completes; when already connected, emits the current one at once. Errors with
-   * `connection-refused` (reason code set), `connect-timeout`, `connection-closed` or
-   * `tls-error`. Unsubscribing does not abort the attempt: the connection lives until
+   * `connection-refused` (reason code set), `connect-timeout`, `connection-closed`,
+   * `tls-error`, or `store-error` when the `store` option's session cannot be read
+   * (nothing is dialled then; a later `connect()` reads it again). Unsubscribing does not abort the attempt: the connection lives until
    * `disconnect()`. While `reconnecting`, it waits for the reconnect's CONNACK (and errors
    * with the last failure if reconnecting gives up) without dialling itself.
    */

@@ -19,6 +19,11 @@
  *
  * The socket itself — dial, dial timeout, close and its grace, the one report that it is
  * gone — is the `Link`'s (link.ts).
+ *
+ * Store (option `store`, persistence.ts): the session is read from it at construction,
+ * and each run's changes are written to it before the outbox hands that run's bytes to
+ * the socket (`persist`, before `flush` and before a close writes what is pending): the
+ * write-ahead rule. Without the option, one branch per run.
  */
 
 import type { SchedulerLike } from 'rxjs';
@@ -42,6 +47,7 @@ import { DeadlineTimer } from './deadline-timer';
 import { SlotQueue } from '../util/slot-queue';
 import { Link, toMqttError } from './link';
 import { Outbox } from './outbox';
+import { Persistence, toStoreError } from './persistence';
 import { RequestTable } from './request-table';
 
 export type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
@@ -73,7 +79,10 @@ export class Engine {
   private readonly outbox: Outbox;
   private readonly pending = new RequestTable<(result: SettleResult) => void>();
   private lastRequestId = 0;
+  private restored = false;
   private readonly timer: DeadlineTimer;
+  /** The `store` option (not with `clean: true`); undefined keeps the session in memory only. */
+  private readonly persistence: Persistence | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -82,6 +91,18 @@ export class Engine {
     private readonly hooks: EngineHooks,
   ) {
     this.state = initialState(options.session);
+    const { store } = options;
+    if (store !== undefined && options.session.clean === true) {
+      // A clean start discards the session [MQTT-3.1.2-6] (3.1.1) / [MQTT-3.1.2-4] (5.0): so does the store.
+      try {
+        store.clear(options.session.clientId);
+      } catch (err) {
+        hooks.log('warning', `store: could not clear the saved session (${toStoreError(err).message})`);
+      }
+    } else if (store !== undefined) {
+      this.persistence = new Persistence(store, options.session.clientId);
+      this.restore();
+    }
     this.timer = new DeadlineTimer(scheduler, () => this.dispatch({ type: 'tick' }));
     this.outbox = new Outbox(options.session.protocolVersion, () => {
       if (this.hooks.wantsEvents()) this.hooks.event({ type: 'backpressure' });
@@ -102,6 +123,13 @@ export class Engine {
   /** Dials. The session hears `transportOpened` once the socket is up. */
   open(): void {
     if (this.link.isOpen) return;
+    const failure = this.persistence !== undefined ? this.restore() : undefined;
+    if (failure !== undefined) {
+      // Nothing is sent on a session we could not read: connect() errors with why.
+      this.hooks.log('error', failure.message);
+      this.hooks.closed(failure);
+      return;
+    }
     this.decoder = this.newDecoder();
     this.link.open();
   }
@@ -147,6 +175,7 @@ export class Engine {
           commands.clear();
         }
         this.inbox.clear();
+        if (this.persistence !== undefined) this.persist();
         this.outbox.flush();
       } while (this.inbox.length > 0);
     } finally {
@@ -223,6 +252,7 @@ export class Engine {
 
   private closeTransport(error: MqttError | undefined): void {
     if (!this.link.beginClose(error)) return;
+    if (this.persistence !== undefined) this.persist();
     this.outbox.writePending(); // a DISCONNECT saying why goes out before the close
     if (error || !this.writer) {
       // A dead or misbehaving peer may never answer our FIN: do not wait for it.
@@ -276,6 +306,32 @@ export class Engine {
     this.outbox.detach();
     this.dispatch(error ? { type: 'transportClosed', error } : { type: 'transportClosed' });
     this.hooks.closed(error);
+  }
+
+  /** Reads the store into the session if not done yet; the read's failure, if any. */
+  private restore(): MqttError | undefined {
+    const persistence = this.persistence!;
+    if (persistence.failure === undefined && this.restored) return undefined;
+    const session = persistence.load(this.state.session);
+    if (persistence.failure !== undefined) return persistence.failure;
+    this.restored = true;
+    this.state = { config: this.state.config, session, connection: this.state.connection };
+    return undefined;
+  }
+
+  /**
+   * Write-ahead: stores what the session changed before the socket gets the packets it
+   * covers. A store that fails closes the connection (the run's bytes are dropped with
+   * the socket; the session resends them on the next connection, stored first).
+   */
+  private persist(): void {
+    try {
+      this.persistence!.save(this.state.session);
+    } catch (err) {
+      const error = toStoreError(err);
+      this.hooks.log('error', error.message);
+      this.abort(error);
+    }
   }
 
   private armTimer(): void {

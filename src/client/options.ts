@@ -15,6 +15,7 @@ import { toPayloadBytes, type Payload } from './payload';
 import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy';
 import { resolveSrvOption, type ResolvedSrv, type SrvOptions } from './srv-options';
 import { resolveWebSocket } from './websocket-options';
+import type { SessionStore } from '../store/types';
 
 export interface WillOptions {
   topic: string;
@@ -125,6 +126,33 @@ export interface MqttClientOptions {
    */
   transport?: (options: TransportOptions & { protocol: BrokerProtocol }) => Transport;
   /**
+   * Where the session state lives between processes (Paho's `persistence`): in-flight
+   * QoS 1/2 publishes, inbound QoS 2 ids held until PUBREL, and QoS 1/2 publishes queued
+   * and not sent yet. Default: none — the session lives in this client's memory only.
+   * `fileStore(directory)` (Node) keeps it in a file per client id; `localStorageStore()`
+   * in a browser's `localStorage`; `memoryStore()` in this process (for a later client).
+   *
+   * With `clean: false` (or `'first-only'`) the client reads the store when constructed
+   * and resumes: after a CONNACK with Session Present it resends the stored flows (PUBLISH
+   * with DUP, PUBREL for those past PUBREC) in their original order, takes no packet id
+   * they hold, does not deliver again a QoS 2 message whose PUBREL had not come, and sends
+   * the stored backlog. Resumed flows have no `publish()` caller to settle. Session Present
+   * false discards them (as without a store); `clean: true` clears the store at
+   * construction and never writes it.
+   *
+   * Write-ahead: each change is in the store before the packet it covers reaches the
+   * socket (a QoS 1/2 PUBLISH, a PUBREL, an inbound QoS 2 PUBREC). A store that cannot be
+   * read makes `connect()` error with `store-error` (nothing is sent, the file is left
+   * alone); one that cannot be written closes the connection with `store-error`.
+   *
+   * ## Example
+   * ```ts
+   * import { MqttClient, fileStore } from 'rxmqtt';
+   * const client = new MqttClient({ url: 'mqtt://localhost', clientId: 'meter-7', clean: false, store: fileStore('./mqtt-session') });
+   * ```
+   */
+  store?: SessionStore;
+  /**
    * Where the client's log lines go (Paho's `enable_logger`): any console-like object —
    * `console` itself, pino, winston. The same lines are on `events$` as `log` events.
    */
@@ -161,6 +189,8 @@ export interface ResolvedOptions {
   dialTimeout: number;
   /** Undefined when the client does not reconnect by itself. */
   reconnect: ReconnectPolicy | undefined;
+  /** The `store` option. */
+  store: SessionStore | undefined;
 }
 
 export function invalid(message: string, rule?: string): MqttError {
@@ -264,5 +294,15 @@ export function resolveOptions(
   };
   const reconnect = resolveReconnect(options.reconnect);
   const dialTimeout = srv ? 0 : session.connectTimeout;
-  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460, srv, dialTimeout, reconnect };
+  const store = resolveStore(options.store);
+  return { session, transport, maximumPacketSize: props?.maximumPacketSize ?? 268_435_460, srv, dialTimeout, reconnect, store };
+}
+
+function resolveStore(store: SessionStore | undefined): SessionStore | undefined {
+  if (store === undefined) return undefined;
+  const methods = ['load', 'reset', 'append', 'clear'] as const;
+  if (typeof store !== 'object' || store === null || methods.some((m) => typeof store[m] !== 'function')) {
+    throw invalid('store must be a SessionStore (load, reset, append, clear): fileStore(directory), localStorageStore() or memoryStore()');
+  }
+  return store;
 }
