@@ -79,7 +79,6 @@ export class Engine {
   private readonly outbox: Outbox;
   private readonly pending = new RequestTable<(result: SettleResult) => void>();
   private lastRequestId = 0;
-  private restored = false;
   private readonly timer: DeadlineTimer;
   /** The `store` option (not with `clean: true`); undefined keeps the session in memory only. */
   private readonly persistence: Persistence | undefined;
@@ -311,10 +310,9 @@ export class Engine {
   /** Reads the store into the session if not done yet; the read's failure, if any. */
   private restore(): MqttError | undefined {
     const persistence = this.persistence!;
-    if (persistence.failure === undefined && this.restored) return undefined;
+    if (persistence.loaded) return undefined;
     const session = persistence.load(this.state.session);
     if (persistence.failure !== undefined) return persistence.failure;
-    this.restored = true;
     this.state = { config: this.state.config, session, connection: this.state.connection };
     return undefined;
   }

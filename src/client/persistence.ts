@@ -44,6 +44,11 @@ export class Persistence {
     private readonly clientId: string,
   ) {}
 
+  /** True once the store has been read into the session. */
+  get loaded(): boolean {
+    return this.saved !== undefined;
+  }
+
   /** The last read's failure, if the store has not been read yet. */
   get failure(): MqttError | undefined {
     return this.saved === undefined ? this.error : undefined;
