@@ -47,7 +47,7 @@ import { DeadlineTimer } from './deadline-timer';
 import { SlotQueue } from '../util/slot-queue';
 import { Link, toMqttError } from './link';
 import { Outbox } from './outbox';
-import { Persistence, toStoreError } from './persistence';
+import { persistenceFor, toStoreError, type Persistence } from './persistence';
 import { RequestTable } from './request-table';
 
 export type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
@@ -90,18 +90,8 @@ export class Engine {
     private readonly hooks: EngineHooks,
   ) {
     this.state = initialState(options.session);
-    const { store } = options;
-    if (store !== undefined && options.session.clean === true) {
-      // A clean start discards the session [MQTT-3.1.2-6] (3.1.1) / [MQTT-3.1.2-4] (5.0): so does the store.
-      try {
-        store.clear(options.session.clientId);
-      } catch (err) {
-        hooks.log('warning', `store: could not clear the saved session (${toStoreError(err).message})`);
-      }
-    } else if (store !== undefined) {
-      this.persistence = new Persistence(store, options.session.clientId);
-      this.restore();
-    }
+    this.persistence = persistenceFor(options, hooks.log);
+    if (this.persistence !== undefined) this.state = this.persistence.restore(this.state);
     this.timer = new DeadlineTimer(scheduler, () => this.dispatch({ type: 'tick' }));
     this.outbox = new Outbox(options.session.protocolVersion, () => {
       if (this.hooks.wantsEvents()) this.hooks.event({ type: 'backpressure' });
@@ -122,7 +112,11 @@ export class Engine {
   /** Dials. The session hears `transportOpened` once the socket is up. */
   open(): void {
     if (this.link.isOpen) return;
-    const failure = this.persistence !== undefined ? this.restore() : undefined;
+    let failure: MqttError | undefined;
+    if (this.persistence !== undefined) {
+      this.state = this.persistence.restore(this.state);
+      failure = this.persistence.failure;
+    }
     if (failure !== undefined) {
       // Nothing is sent on a session we could not read: connect() errors with why.
       this.hooks.log('error', failure.message);
@@ -305,16 +299,6 @@ export class Engine {
     this.outbox.detach();
     this.dispatch(error ? { type: 'transportClosed', error } : { type: 'transportClosed' });
     this.hooks.closed(error);
-  }
-
-  /** Reads the store into the session if not done yet; the read's failure, if any. */
-  private restore(): MqttError | undefined {
-    const persistence = this.persistence!;
-    if (persistence.loaded) return undefined;
-    const session = persistence.load(this.state.session);
-    if (persistence.failure !== undefined) return persistence.failure;
-    this.state = { config: this.state.config, session, connection: this.state.connection };
-    return undefined;
   }
 
   /**

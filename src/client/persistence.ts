@@ -31,8 +31,27 @@
 import { MqttError } from '../errors';
 import { persistSession, restoreSession } from '../session/persist';
 import { sessionChanges } from '../session/persist-diff';
-import type { SessionScope } from '../session';
+import type { SessionScope, SessionState } from '../session';
 import type { SessionStore } from '../store/types';
+import type { LogLevel } from './events';
+import type { ResolvedOptions } from './options';
+
+/**
+ * The `store` option's Persistence; undefined without a store, and with `clean: true`,
+ * whose clean start discards the session [MQTT-3.1.2-6] (3.1.1) / [MQTT-3.1.2-4] (5.0):
+ * the store is cleared instead.
+ */
+export function persistenceFor(options: ResolvedOptions, log: (level: LogLevel, message: string) => void): Persistence | undefined {
+  const { store } = options;
+  if (store === undefined) return undefined;
+  if (options.session.clean !== true) return new Persistence(store, options.session.clientId);
+  try {
+    store.clear(options.session.clientId);
+  } catch (err) {
+    log('warning', `store: could not clear the saved session (${toStoreError(err).message})`);
+  }
+  return undefined;
+}
 
 export class Persistence {
   /** The scope the store holds; undefined until a read succeeded. */
@@ -54,8 +73,15 @@ export class Persistence {
     return this.saved === undefined ? this.error : undefined;
   }
 
+  /** `state` with the stored session read into it (once); `state` itself when done before or when the read failed (see `failure`). */
+  restore(state: SessionState): SessionState {
+    if (this.loaded) return state;
+    const session = this.load(state.session);
+    return this.failure !== undefined ? state : { config: state.config, session, connection: state.connection };
+  }
+
   /** Reads the store into `scope` (once): the scope to use, or `scope` itself when the read failed (see `failure`). */
-  load(scope: SessionScope): SessionScope {
+  private load(scope: SessionScope): SessionScope {
     if (this.saved !== undefined) return scope;
     try {
       const persisted = this.store.load(this.clientId);
