@@ -46,7 +46,15 @@ export type MqttErrorCode =
   /** TLS handshake or certificate verification failed. */
   | 'tls-error'
   /** A request (e.g. MQTT 5 request/response) timed out. */
-  | 'timeout';
+  | 'timeout'
+  /**
+   * MQTT 5 enhanced authentication failed on our side: the `auth` option's `respond`
+   * failed (or is missing for a challenge), or `verify` refused the broker's success
+   * data. The client sent DISCONNECT (`reasonCode`: 0x83 or 0x80) and closed. The
+   * broker's own refusals are `connection-refused` (CONNACK 0x87, 0x8C…) and
+   * `server-disconnected` (a refused re-authentication).
+   */
+  | 'auth-failed';
 
 export interface MqttErrorDetails {
   /** The broker's reason code, where it gave one. */

@@ -18,8 +18,13 @@ export type {
   RequestOptions,
   ReconnectOptions,
   SrvOptions,
+  EnhancedAuthOptions,
+  AuthChallenge,
+  AuthVerification,
+  AuthResponse,
+  AuthVerdict,
 } from './client';
-export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
+export type { AuthSuccess, ConnAck, PublishAck, SubAck, UnsubAck } from './session';
 export { backoff, backoffDelay, type BackoffConfig, type BackoffCurve, type BackoffRetry } from './operators';
 export { topicMatches, validateTopicName, validateTopicFilter, TopicTrie } from './topic';
 export type { TlsOptions, Transport, SocketEvent, SocketWriter, TransportOptions, WebSocketOptions, SrvRecord, SrvResolver, ProxyOptions, ProxyType } from './transport';
