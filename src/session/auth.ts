@@ -34,7 +34,7 @@ import type { AuthPacket, ConnAckPacket, Packet, Properties } from '../codec/typ
 import { MqttError } from '../errors';
 import { closeWith, protocolViolation } from './disconnect';
 import type { AuthExchange } from './state';
-import { fail, isV5, patchConnected, patchSession, send, setConnection, settle, type Step } from './step';
+import { fail, isV5, log, patchConnected, patchSession, send, setConnection, settle, type Step } from './step';
 import type { AuthStep, AuthSuccess } from './types';
 
 /** The CONNECT properties enhanced authentication adds [MQTT-3.1.2.11.9/10]. */
@@ -185,6 +185,22 @@ export function onAuthRefused(s: Step, stepId: number, error: MqttError): void {
   const failure = new MqttError('auth-failed', error.message, { reasonCode, ...(error.cause === undefined ? {} : { cause: error.cause }) });
   send(s, { type: 'disconnect', reasonCode });
   closeWith(s, failure); // a re-authentication's request fails with it (dropConnection)
+}
+
+/**
+ * A CONNACK after CONNACK is a protocol error [MQTT-3.2.0-2], with one tolerated case:
+ * mosquitto 2.0 answers a refused re-authentication with CONNACK 0x87 (Not authorized)
+ * where §4.12.1 expects DISCONNECT. During a re-authentication, a CONNACK with a failure
+ * code is read as that refusal: 'connection-refused' with its code, for the request and
+ * the connection alike (no DISCONNECT: the broker is closing). True when handled so.
+ */
+export function onConnAckDuringReauth(s: Step, packet: ConnAckPacket): boolean {
+  const conn = s.state.connection;
+  if (conn.type !== 'connected' || conn.reauth === undefined || packet.reasonCode < 0x80) return false;
+  const code = `0x${packet.reasonCode.toString(16)}`;
+  log(s, 'warning', `CONNACK ${code} during re-authentication: read as the broker's refusal (mosquitto 2.0 sends it instead of DISCONNECT)`);
+  closeWith(s, new MqttError('connection-refused', `The broker refused the re-authentication (CONNACK reason code ${code})`, { reasonCode: packet.reasonCode }));
+  return true;
 }
 
 /** `reauthenticate()`: AUTH 0x19 with our method [MQTT-4.12.1-1], only on an accepted connection. */

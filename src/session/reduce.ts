@@ -22,7 +22,7 @@
  */
 import type { Packet } from '../codec/types';
 import { assertNever } from '../util/assert-never';
-import { holdWhileVerifying, onAuth, onAuthAnswered, onAuthRefused, onReauthenticateRequested } from './auth';
+import { holdWhileVerifying, onAuth, onConnAckDuringReauth, onAuthAnswered, onAuthRefused, onReauthenticateRequested } from './auth';
 import { acceptConnAck, onConnAck, onConnAckHandled, onConnectTimeoutTick, onTransportOpened } from './connect';
 import { onDisconnectRequested, onMalformedPacket, onReconnectRequested, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
@@ -203,6 +203,7 @@ function onConnectedPacket(s: Step, packet: Packet, conn: ConnectedScope): void 
       onAuth(s, packet);
       return;
     case 'connack':
+      if (onConnAckDuringReauth(s, packet)) return; // mosquitto 2.0's refusal of a re-authentication (auth.ts)
       // The Server sends CONNACK once per connection [MQTT-3.2.0-2 (5.0)].
       protocolViolation(s, 'a second CONNACK', 'MQTT-3.2.0-2');
       return;
