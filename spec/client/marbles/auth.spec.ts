@@ -114,6 +114,16 @@ describe('enhanced authentication (marbles)', () => {
     });
   });
 
+  it('a data() that throws fails that connection attempt with auth-failed before CONNECT is sent', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const auth: EnhancedAuthOptions = { method: METHOD, data: () => { throw new Error('no nonce source'); }, respond: () => bytes('a') };
+      const { broker, client } = rig(ts, { protocolVersion: 5, auth }, { connack: false });
+      expectObservable(client.connect().pipe(codes())).toBe('#', undefined, 'auth-failed');
+      expectObservable(packetTypes(broker)).toBe('');
+    });
+  });
+
   it('reauthenticate() before CONNACK errors with connection-closed and sends no AUTH 0x19', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
