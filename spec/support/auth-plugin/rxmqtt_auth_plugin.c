@@ -9,7 +9,8 @@
  *   AUTH 0x18 (broker)    data = server nonce Ns (16 bytes: a counter and Nc's hash)
  *   AUTH 0x18 (client)    data = H(K, "client", Nc, Ns)            (8 bytes, big-endian)
  *   CONNACK 0x00 / AUTH 0x00 (broker)  data = H(K, "server", Nc, Ns): the broker's proof
- * A wrong answer: CONNACK 0x87 during CONNECT (DISCONNECT 0x87 during re-authentication).
+ * A wrong answer: MOSQ_ERR_AUTH, which mosquitto 2.0.11 turns into CONNACK 0x87, during CONNECT
+ * and (its quirk; §4.12.1 wants DISCONNECT) during re-authentication too.
  * Nonces that start with a mode steer the broker, for the specs:
  *   "ok:"    accept at once (no challenge), proof H(K, "server", Nc, "")
  *   "two:"   two challenges in a row before accepting (each answered as above)
