@@ -48,7 +48,15 @@ export type MqttErrorCode =
   /** A request (e.g. MQTT 5 request/response) timed out. */
   | 'timeout'
   /** The session store (option `store`) could not be read or written; `cause` says why. */
-  | 'store-error';
+  | 'store-error'
+  /**
+   * MQTT 5 enhanced authentication failed on our side: the `auth` option's `respond`
+   * failed (or is missing for a challenge), or `verify` refused the broker's success
+   * data. The client sent DISCONNECT (`reasonCode`: 0x83 or 0x80) and closed. The
+   * broker's own refusals are `connection-refused` (CONNACK 0x87, 0x8C…) and
+   * `server-disconnected` (a refused re-authentication).
+   */
+  | 'auth-failed';
 
 export interface MqttErrorDetails {
   /** The broker's reason code, where it gave one. */

@@ -18,8 +18,13 @@ export type {
   RequestOptions,
   ReconnectOptions,
   SrvOptions,
+  EnhancedAuthOptions,
+  AuthChallenge,
+  AuthVerification,
+  AuthResponse,
+  AuthVerdict,
 } from './client';
-export type { ConnAck, PublishAck, SubAck, UnsubAck } from './session';
+export type { AuthSuccess, ConnAck, PublishAck, SubAck, UnsubAck } from './session';
 export {
   fileStore,
   localStorageStore,

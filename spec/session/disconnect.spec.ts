@@ -140,13 +140,6 @@ describe('session: broker protocol violations', () => {
     expect(ofType(r.commands, 'closeTransport')[0].error).toMatchObject({ code: 'protocol-error', rule: 'MQTT-3.2.0-1' });
   });
 
-  it('AUTH with an authentication method configured is logged and ignored (limitation)', () => {
-    const r = run(connected({ connectProperties: { authenticationMethod: 'SCRAM-SHA-1' } }), [recv({ type: 'auth', reasonCode: 0x18 })]);
-    expect(effects(r.commands)).toEqual([]);
-    expect(ofType(r.commands, 'log')).toHaveLength(1);
-    expect(r.state.connection.type).toBe('connected');
-  });
-
   it('transportOpened while already open is refused with a log, state unchanged', () => {
     const s = connected();
     const r = run(s, [{ type: 'transportOpened' }]);

@@ -9,7 +9,9 @@
 
 import { asyncScheduler, distinctUntilChanged, Observable, Subject, type SchedulerLike } from 'rxjs';
 import type { Properties } from '../codec';
-import type { ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../session';
+import type { AuthSuccess, ConnAck, PublishAck, SettleResult, SubAck, UnsubAck } from '../session';
+import { MqttError } from '../errors';
+import { AuthDriver } from './auth';
 import { validateSessionConfig } from '../session';
 import { checkDefaultTransport, defaultTransport } from '../transport/platform';
 import { parseBrokerUrl } from '../transport/url';
@@ -45,6 +47,8 @@ export class MqttClient {
   /** The connection state, the waiters of connect/reconnect/disconnect, and the current CONNACK (`link`). */
   private readonly lifecycle: Lifecycle;
   private readonly events = new Subject<ClientEvent>();
+  /** The `auth` option's app side; undefined without it. */
+  private readonly auth: AuthDriver | undefined;
 
   /** Throws `MqttError('invalid-argument')` for bad options; sends nothing. */
   constructor(options: MqttClientOptions = {}) {
@@ -67,6 +71,8 @@ export class MqttClient {
       : () => makeTransport(this.options.transport);
     // The build's own transport (Node's, or the browser's WebSocket: see transport/platform.ts).
     if (options.transport === undefined) checkDefaultTransport(this.options.transport);
+    const { auth } = options;
+    this.auth = auth && new AuthDriver(auth, (event) => this.engine.dispatch(event));
     this.engine = new Engine(this.options, dial, scheduler, {
       connected: (connack) => this.lifecycle.onConnected(connack),
       deliver: (packet, deliveryId) => {
@@ -77,6 +83,7 @@ export class MqttClient {
       event: (event) => this.events.next(event),
       log,
       wantsEvents: () => this.events.observed,
+      ...(this.auth ? { auth: this.auth } : {}),
     });
     this.router = new Router({
       isConnected: () => this.lifecycle.link !== undefined,
@@ -230,6 +237,33 @@ export class MqttClient {
       clientId: this.options.session.clientId,
       scheduler: this.scheduler,
     });
+  }
+
+  /**
+   * MQTT 5 re-authentication on the live connection [MQTT-4.12.1-1] (needs the `auth`
+   * option): sends AUTH 0x19 (Re-authenticate) with our method and `data` (default: the
+   * option's `data`, called with `reauthentication: true`); each AUTH 0x18 from the broker
+   * goes to `auth.respond` and back, as during CONNECT, while other traffic goes on.
+   * Emits the broker's `AuthSuccess` (AUTH 0x00, with its Authentication Data; after
+   * `auth.verify` accepts it) and completes. Errors with `invalid-argument` (no `auth`
+   * option, or a re-authentication already in progress), `connection-closed` (not
+   * connected: it does not wait for a connection), `server-disconnected` (the broker
+   * refused: mosquitto sends DISCONNECT 0x87), `auth-failed` (our respond/verify failed; the
+   * connection is closed), or whatever else ends the connection first. Unsubscribing does
+   * not stop the exchange (the broker expects it finished).
+   */
+  reauthenticate(data?: Uint8Array): Observable<AuthSuccess> {
+    return ask(
+      this.engine,
+      () => {
+        if (this.auth === undefined) throw new MqttError('invalid-argument', 'reauthenticate() needs the auth option (MQTT 5)', { rule: 'MQTT-4.12.0-7' });
+        if (data !== undefined && !(data instanceof Uint8Array)) throw new MqttError('invalid-argument', 'reauthenticate(data): data must be a Uint8Array');
+        const authData = data ?? this.auth.initialData(true);
+        return (requestId) => ({ type: 'reauthenticateRequested', requestId, ...(authData === undefined ? {} : { data: authData }) });
+      },
+      asIs,
+      false,
+    );
   }
 
   /**

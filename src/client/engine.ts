@@ -33,6 +33,7 @@ import {
   initialState,
   nextDeadline,
   reduceInto,
+  type AuthStep,
   type ConnAck,
   type SessionCommand,
   type SessionEvent,
@@ -65,6 +66,12 @@ export interface EngineHooks {
   wantsEvents(): boolean;
   /** The session's log lines: for the `logger` option and, when observed, events$. */
   log(level: LogLevel, message: string): void;
+  /** The `auth` option's app side (auth.ts), when set. */
+  auth?: {
+    initialData(reauthentication: boolean): Uint8Array | undefined;
+    step(stepId: number, step: AuthStep): void;
+    cancel(): void;
+  };
 }
 
 export class Engine {
@@ -223,6 +230,10 @@ export class Engine {
       case 'log':
         this.hooks.log(command.level, command.message);
         return;
+      case 'authStep':
+        // The app answers with an event (authAnswered/authRefused), now or later: never inline.
+        this.hooks.auth?.step(command.stepId, command.step);
+        return;
       default:
         return assertNever(command);
     }
@@ -264,7 +275,7 @@ export class Engine {
           const { type: _type, writer: _writer, ...addresses } = event;
           this.hooks.event({ type: 'socketOpened', ...addresses });
         }
-        return this.dispatch({ type: 'transportOpened' });
+        return this.opened();
       case 'data':
         return this.onData(event.bytes);
       case 'drained':
@@ -273,6 +284,20 @@ export class Engine {
       default:
         return assertNever(event);
     }
+  }
+
+  /** The session's `transportOpened`, with this connection's Authentication Data (auth option). */
+  private opened(): void {
+    const { auth } = this.hooks;
+    if (auth === undefined) return this.dispatch({ type: 'transportOpened' });
+    let authData: Uint8Array | undefined;
+    try {
+      authData = auth.initialData(false);
+    } catch (err) {
+      this.abort(toMqttError(err));
+      return;
+    }
+    this.dispatch(authData === undefined ? { type: 'transportOpened' } : { type: 'transportOpened', authData });
   }
 
   private onData(bytes: Uint8Array): void {
@@ -295,6 +320,7 @@ export class Engine {
   /** The link reports the socket gone (once per `open()`), with the error that ended it. */
   private onSocketGone(error: MqttError | undefined): void {
     this.writer = undefined;
+    this.hooks.auth?.cancel();
     if (this.hooks.wantsEvents()) this.hooks.event({ type: 'socketClosed', ...(error ? { error } : {}) });
     this.outbox.detach();
     this.dispatch(error ? { type: 'transportClosed', error } : { type: 'transportClosed' });

@@ -9,3 +9,4 @@ export type { ConnectionState } from './state';
 export type { ClientEvent, LogLevel } from './events';
 export { MqttMessage } from './message';
 export type { Payload } from './payload';
+export type { EnhancedAuthOptions, AuthChallenge, AuthVerification, AuthResponse, AuthVerdict } from './auth';

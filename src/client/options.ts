@@ -16,6 +16,7 @@ import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from '.
 import { resolveSrvOption, type ResolvedSrv, type SrvOptions } from './srv-options';
 import { resolveWebSocket } from './websocket-options';
 import type { SessionStore } from '../store/types';
+import { checkAuthOption, type EnhancedAuthOptions } from './auth';
 
 export interface WillOptions {
   topic: string;
@@ -60,8 +61,18 @@ export interface MqttClientOptions {
   username?: string;
   password?: string | Uint8Array;
   will?: WillOptions;
-  /** MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, …). */
+  /**
+   * MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, …).
+   * Not `authenticationMethod`/`authenticationData`: those are the `auth` option's.
+   */
   properties?: Properties;
+  /**
+   * MQTT 5 enhanced authentication (§4.12): `{ method, data?, respond?, verify? }` — the
+   * method every CONNECT names, its data, the answer to each challenge (AUTH 0x18) from the
+   * broker, and a check of the broker's success data. See `EnhancedAuthOptions`, and
+   * `MqttClient.reauthenticate()`. Refused (`invalid-argument`) before MQTT 5.
+   */
+  auth?: EnhancedAuthOptions;
   /** In-flight QoS 1/2 publishes at once. Default 20; also bounded by the broker's Receive Maximum. */
   maxInflight?: number;
   /** Publishes waiting behind the in-flight window; 0 = unlimited (default). */
@@ -262,6 +273,7 @@ export function resolveOptions(
   }
   const props = options.properties;
   if (props !== undefined && version !== 5) throw invalid('CONNECT properties need protocolVersion 5');
+  checkAuthOption(options.auth, version);
   const clean = options.clean ?? true;
   if (clean !== true && clean !== false && clean !== 'first-only') throw invalid(`clean must be true, false or 'first-only'`);
   const topicAliases = resolveTopicAliases(options.topicAliases);
@@ -281,6 +293,7 @@ export function resolveOptions(
     ...(options.bridgeMode ? { bridge: true } : {}),
     ...(props ? { connectProperties: props } : {}),
     ...(topicAliases > 0 ? { outboundTopicAliases: topicAliases } : {}),
+    ...(options.auth ? { auth: { method: options.auth.method, verify: options.auth.verify !== undefined } } : {}),
   };
   const transport: TransportOptions & { protocol: BrokerProtocol } = {
     protocol,

@@ -31,11 +31,12 @@
  */
 import { MqttError } from '../errors';
 import type { ConnAckPacket, ConnectPacket, QoS } from '../codec/types';
+import { connectAuthProperties, onConnAckAuth } from './auth';
 import { closeWith, protocolViolation } from './disconnect';
 import { failInflight, resendInflight } from './publish-out';
 import { emptyTable } from './id-table';
 import type { ConnectedScope, HeldQos2, SessionState } from './state';
-import { log, patchSession, send, setConnection, type Step } from './step';
+import { isV5, log, patchSession, send, setConnection, type Step } from './step';
 import { drainBehindControl, flushControlQueue } from './subscribe';
 import { emptyOutboundAliases, type OutboundAliases } from './topic-alias-out';
 import type { ConnAck, SessionConfig } from './types';
@@ -45,7 +46,7 @@ export function cleanFlag(state: SessionState): boolean {
   return clean === true || (clean === 'first-only' && !state.session.everConnected);
 }
 
-export function buildConnect(state: SessionState): ConnectPacket {
+export function buildConnect(state: SessionState, authData?: Uint8Array): ConnectPacket {
   const { config, session } = state;
   const packet: ConnectPacket = {
     type: 'connect',
@@ -59,21 +60,26 @@ export function buildConnect(state: SessionState): ConnectPacket {
   if (config.password !== undefined) packet.password = config.password;
   if (config.will !== undefined) packet.will = config.will;
   if (config.protocolVersion === 5 && config.connectProperties !== undefined) packet.properties = config.connectProperties;
+  if (config.protocolVersion === 5 && config.auth !== undefined) {
+    packet.properties = { ...packet.properties, ...connectAuthProperties(config.auth.method, authData) };
+  }
   return packet;
 }
 
-export function onTransportOpened(s: Step): void {
+export function onTransportOpened(s: Step, authData?: Uint8Array): void {
   if (s.state.connection.type !== 'offline') {
     log(s, 'error', `transportOpened while ${s.state.connection.type}: ignored (report transportClosed first)`);
     return;
   }
   const { connectTimeout } = s.state.config;
-  const packet = buildConnect(s.state);
+  const packet = buildConnect(s.state, authData);
   setConnection(s, {
     type: 'awaitingConnack',
     openedAt: s.now,
+    // The whole CONNECT exchange, enhanced authentication included, must end by then.
     deadline: connectTimeout > 0 ? s.now + connectTimeout : undefined,
     clean: packet.clean,
+    ...(s.state.config.auth !== undefined && isV5(s) ? { auth: { type: 'awaitingBroker' as const, requestId: undefined } } : {}),
   });
   send(s, packet);
 }
@@ -103,6 +109,12 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     protocolViolation(s, 'Session Present after a clean start', rule);
     return;
   }
+  if (isV5(s) && onConnAckAuth(s, packet) !== 'accept') return; // closed, or the app verifies it first (auth.ts)
+  acceptConnAck(s, packet, conn.openedAt);
+}
+
+/** The CONNACK counts: build the connection scope, then resend, restore, flush. */
+export function acceptConnAck(s: Step, packet: ConnAckPacket, openedAt: number): void {
   const props = packet.properties ?? {};
   const { config } = s.state;
   const keepaliveS = props.serverKeepAlive ?? config.keepalive;
@@ -112,7 +124,7 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     type: 'connected',
     connack,
     keepaliveMs: keepaliveS * 1000,
-    lastSentAt: conn.openedAt, // CONNECT went out when the transport opened
+    lastSentAt: openedAt, // CONNECT went out when the transport opened
     lastReceivedAt: s.now,
     pingSentAt: undefined,
     receiveMaximum: props.receiveMaximum ?? 65535,
@@ -125,6 +137,7 @@ export function onConnAck(s: Step, packet: ConnAckPacket): void {
     inboundQos1Unacked: 0,
     inboundAliases: {},
     writable: true,
+    reauth: undefined,
   };
   setConnection(s, connected);
   if (config.outboundTopicAliases !== undefined && config.outboundTopicAliases > 0) {

@@ -38,13 +38,17 @@ import type { DisconnectPacket } from '../codec/types';
 import { abandonInflight, failQueued } from './publish-out';
 import { DRAINING, OFFLINE } from './state';
 import { failQueuedControl, failSentControl } from './subscribe';
-import { isV5, log, send, setConnection, type Step } from './step';
+import { fail, isV5, log, send, setConnection, type Step } from './step';
 import type { Properties } from './types';
 
 export function dropConnection(s: Step, error: MqttError): void {
-  if (s.state.connection.type === 'offline') return;
+  const conn = s.state.connection;
+  if (conn.type === 'offline') return;
   setConnection(s, OFFLINE);
   failSentControl(s, error);
+  // A re-authentication in progress ends with the connection [MQTT-4.12.1-2].
+  const reauthRequest = conn.type === 'connected' ? conn.reauth?.requestId : undefined;
+  if (reauthRequest !== undefined) fail(s, reauthRequest, error);
 }
 
 /** Drop the connection scope (settling what it held), then closeTransport with `error`: close is the last command. */

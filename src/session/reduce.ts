@@ -14,22 +14,23 @@
  *   object or record it touches (structural sharing), so the publish path stays O(1)
  *   in the backlog and O(window) at worst.
  * - One flow per file: connect.ts, publish-out.ts, publish-in.ts, subscribe.ts,
- *   keepalive.ts, disconnect.ts; packet ids in packet-ids.ts.
+ *   keepalive.ts, disconnect.ts, auth.ts (enhanced authentication); packet ids in packet-ids.ts.
  *
  * Broker protocol violations (packets a client never receives, a second CONNACK,
- * anything before CONNACK [MQTT-3.2.0-1], an unexpected AUTH) end the connection with
- * 'protocol-error', after a DISCONNECT 0x82 in 5.0 (§4.13).
+ * anything before CONNACK [MQTT-3.2.0-1], an AUTH that breaks §4.12: auth.ts) end the
+ * connection with 'protocol-error', after a DISCONNECT 0x82 in 5.0 (§4.13).
  */
 import type { Packet } from '../codec/types';
 import { assertNever } from '../util/assert-never';
-import { onConnAck, onConnAckHandled, onConnectTimeoutTick, onTransportOpened } from './connect';
+import { holdWhileVerifying, onAuth, onConnAckDuringReauth, onAuthAnswered, onAuthRefused, onReauthenticateRequested } from './auth';
+import { acceptConnAck, onConnAck, onConnAckHandled, onConnectTimeoutTick, onTransportOpened } from './connect';
 import { onDisconnectRequested, onMalformedPacket, onReconnectRequested, onServerDisconnect, onTransportClosed, protocolViolation } from './disconnect';
 import { keepaliveDeadline, noteReceived, onKeepaliveTick } from './keepalive';
 import { onMessageAcked, onPubRel, onPublish } from './publish-in';
 import { onAckWhileDraining, onPubAck, onPubComp, onPubRec, onPublishRequested, onPublishWithdrawn, onWritableChanged } from './publish-out';
 import type { ConnectedScope, ReduceResult, SessionState } from './state';
 import { resolveTopicAlias } from './topic-alias';
-import { isV5, log, type CommandSink, type Step } from './step';
+import { log, type CommandSink, type Step } from './step';
 import { onSubAck, onSubscribeRequested, onUnsubscribeRequested } from './subscribe';
 import type { SessionCommand, SessionEvent } from './types';
 
@@ -47,7 +48,7 @@ export function reduceInto(state: SessionState, event: SessionEvent, commands: C
   const s: Step = { state, commands, now: event.now };
   switch (event.type) {
     case 'transportOpened':
-      onTransportOpened(s);
+      onTransportOpened(s, event.authData);
       break;
     case 'transportClosed':
       onTransportClosed(s, event.error);
@@ -90,6 +91,22 @@ export function reduceInto(state: SessionState, event: SessionEvent, commands: C
       break;
     case 'connackHandled':
       onConnAckHandled(s);
+      break;
+    case 'reauthenticateRequested':
+      onReauthenticateRequested(s, event.requestId, event.data);
+      break;
+    case 'authAnswered': {
+      const approved = onAuthAnswered(s, event.stepId, event.data);
+      if (approved) {
+        // The app accepted the CONNACK: the connection counts, then what followed it arrives.
+        const conn = s.state.connection;
+        if (conn.type === 'awaitingConnack') acceptConnAck(s, approved.connack, conn.openedAt);
+        for (const packet of approved.held) onPacket(s, packet);
+      }
+      break;
+    }
+    case 'authRefused':
+      onAuthRefused(s, event.stepId, event.error);
       break;
     default:
       assertNever(event, 'Unknown session event');
@@ -140,8 +157,9 @@ function onPacket(s: Step, packet: Packet): void {
       log(s, 'debug', `${packet.type} received while offline: ignored`);
       return;
     case 'awaitingConnack':
+      if (holdWhileVerifying(s, packet)) return;
       if (packet.type === 'connack') onConnAck(s, packet);
-      else if (packet.type === 'auth') onAuth(s);
+      else if (packet.type === 'auth') onAuth(s, packet);
       else protocolViolation(s, `${packet.type} before CONNACK`, 'MQTT-3.2.0-1');
       return;
     case 'connected':
@@ -182,9 +200,10 @@ function onConnectedPacket(s: Step, packet: Packet, conn: ConnectedScope): void 
       onServerDisconnect(s, packet);
       return;
     case 'auth':
-      onAuth(s);
+      onAuth(s, packet);
       return;
     case 'connack':
+      if (onConnAckDuringReauth(s, packet)) return; // mosquitto 2.0's refusal of a re-authentication (auth.ts)
       // The Server sends CONNACK once per connection [MQTT-3.2.0-2 (5.0)].
       protocolViolation(s, 'a second CONNACK', 'MQTT-3.2.0-2');
       return;
@@ -198,18 +217,4 @@ function onConnectedPacket(s: Step, packet: Packet, conn: ConnectedScope): void 
     default:
       assertNever(packet, 'Unknown packet type');
   }
-}
-
-/**
- * AUTH is legal only when our CONNECT named an Authentication Method (5.0 §4.12,
- * [MQTT-4.12.0-6]: without one the Server must not send AUTH). Enhanced authentication
- * itself is not implemented yet: a legal AUTH is logged and otherwise ignored, so an
- * exchange that needs our answer will end by the broker's timeout. Documented limitation.
- */
-function onAuth(s: Step): void {
-  if (isV5(s) && s.state.config.connectProperties?.authenticationMethod !== undefined) {
-    log(s, 'warning', 'AUTH received: enhanced authentication is not supported yet; ignored');
-    return;
-  }
-  protocolViolation(s, 'AUTH without an Authentication Method in CONNECT', 'MQTT-4.12.0-6');
 }

@@ -13,11 +13,11 @@
  * scope object an event touches, never the backlog (see fifo.ts).
  */
 import { MqttError } from '../errors';
-import type { PublishPacket, QoS, SubscribePacket, UnsubscribePacket } from '../codec/types';
+import type { ConnAckPacket, Packet, PublishPacket, QoS, SubscribePacket, UnsubscribePacket } from '../codec/types';
 import { emptyFifo, type Fifo } from './fifo';
 import { EMPTY_FLOWS, emptyTable, type FlowTable, type IdTable } from './id-table';
 import type { OutboundAliases } from './topic-alias-out';
-import type { ConnAck, OutgoingMessage, SessionCommand, SessionConfig } from './types';
+import type { AuthSuccess, ConnAck, OutgoingMessage, SessionCommand, SessionConfig } from './types';
 
 /** An outbound QoS 1/2 publish holding a packet id. `requestId` is undefined once withdrawn or abandoned. */
 export interface PublishFlow {
@@ -94,7 +94,31 @@ export interface SessionScope {
   everConnected: boolean;
   /** The broker's Assigned Client Identifier (5.0), used by later CONNECTs of this session. */
   assignedClientId?: string;
+  /** Enhanced-authentication steps handed to the app so far: the next step's id (auth.ts). */
+  authSteps: number;
 }
+
+/**
+ * Where an enhanced-authentication exchange stands (auth.ts). `requestId`: the
+ * `reauthenticate()` request it answers (a re-authentication), undefined during CONNECT.
+ */
+export type AuthExchange =
+  /** We sent CONNECT or AUTH: the broker's turn (AUTH 0x18, CONNACK, or AUTH 0x00). */
+  | { type: 'awaitingBroker'; requestId: number | undefined }
+  /**
+   * The app's turn: step `stepId`, a challenge to answer or (with `verify`) the broker's
+   * success to check. For a CONNACK being verified, `connack` is it and `held` the packets
+   * that followed it, replayed once the app approves; `success` is a re-authentication's AUTH 0x00.
+   */
+  | {
+      type: 'awaitingApp';
+      stepId: number;
+      kind: 'challenge' | 'success';
+      requestId: number | undefined;
+      connack?: ConnAckPacket;
+      held?: readonly Packet[];
+      success?: AuthSuccess;
+    };
 
 /** An inbound QoS 1/2 PUBLISH whose PUBACK/PUBREC waits for its turn [MQTT-4.6.0-2]/[MQTT-4.6.0-3]. */
 export interface PendingAck {
@@ -133,6 +157,8 @@ export interface ConnectedScope {
   ackQueue: readonly PendingAck[];
   /** Inbound QoS 1 PUBLISH not yet PUBACKed (for our Receive Maximum). */
   inboundQos1Unacked: number;
+  /** A re-authentication in progress [MQTT-4.12.1-1]; undefined when none. */
+  reauth: AuthExchange | undefined;
 }
 
 export type Connection =
@@ -142,7 +168,8 @@ export type Connection =
    */
   | { type: 'offline'; draining?: true }
   /** `clean`: the Clean Start flag the CONNECT carried (to check Session Present against it). */
-  | { type: 'awaitingConnack'; openedAt: number; deadline: number | undefined; clean: boolean }
+  /** `auth`: the enhanced-authentication exchange of this CONNECT (with `config.auth`). */
+  | { type: 'awaitingConnack'; openedAt: number; deadline: number | undefined; clean: boolean; auth?: AuthExchange }
   | ConnectedScope;
 
 export interface SessionState {
@@ -167,6 +194,7 @@ export function initialSessionScope(): SessionScope {
     inboundQos2Count: 0,
     nextDeliveryId: 1,
     everConnected: false,
+    authSteps: 0,
   };
 }
 
@@ -205,6 +233,16 @@ export function validateSessionConfig(config: SessionConfig): MqttError | undefi
   }
   if (config.protocolVersion !== 5 && config.connectProperties !== undefined) {
     return bad('connectProperties need MQTT 5');
+  }
+  const auth = config.auth;
+  if (auth !== undefined) {
+    if (config.protocolVersion !== 5) return bad('Enhanced authentication (auth) needs MQTT 5', 'MQTT-4.12');
+    if (typeof auth.method !== 'string' || auth.method === '') return bad('auth.method must be a non-empty string', 'MQTT-3.1.2.11.9');
+  }
+  const props = config.connectProperties;
+  if (props?.authenticationMethod !== undefined || props?.authenticationData !== undefined) {
+    // The method needs someone to answer the broker's AUTH: that is the auth option's job.
+    return bad('Set enhanced authentication with the auth option, not authenticationMethod/authenticationData in properties', 'MQTT-3.1.2.11.9');
   }
   const rm = config.connectProperties?.receiveMaximum;
   if (rm !== undefined && (!isUint(rm) || rm < 1 || rm > 65535)) {

@@ -61,6 +61,7 @@ function copySession(o: SessionScope): SessionScope {
     nextDeliveryId: o.nextDeliveryId,
     everConnected: o.everConnected,
     assignedClientId: o.assignedClientId,
+    authSteps: o.authSteps,
   };
   return copy;
 }
@@ -83,6 +84,7 @@ function copyConnected(o: ConnectedScope): ConnectedScope {
     retainAvailable: o.retainAvailable,
     ackQueue: o.ackQueue,
     inboundQos1Unacked: o.inboundQos1Unacked,
+    reauth: o.reauth,
   };
   return copy;
 }

@@ -41,6 +41,12 @@ export interface SessionConfig {
    * Alias Maximum caps it too); 0 or absent: none. Ignored before MQTT 5.
    */
   outboundTopicAliases?: number;
+  /**
+   * MQTT 5 enhanced authentication (§4.12): the Authentication Method every CONNECT
+   * carries, and whether the broker's success data (CONNACK, AUTH 0x00) waits for the
+   * app's `authAnswered` before it counts. Absent: no enhanced authentication.
+   */
+  auth?: { method: string; verify: boolean };
 }
 
 export interface OutgoingMessage {
@@ -52,8 +58,11 @@ export interface OutgoingMessage {
 }
 
 type SessionEventBody =
-  /** The reducer answers with sendPacket CONNECT and arms the connect timeout. */
-  | { type: 'transportOpened' }
+  /**
+   * The reducer answers with sendPacket CONNECT and arms the connect timeout. `authData`:
+   * the Authentication Data for this CONNECT (with `auth`), fetched by the client for each connection.
+   */
+  | { type: 'transportOpened'; authData?: Uint8Array }
   /** Drops the connection scope in one step; settles what must fail. */
   | { type: 'transportClosed'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
@@ -83,7 +92,16 @@ type SessionEventBody =
    */
   | { type: 'reconnectRequested' }
   /** Time passed; the reducer fires whatever deadline is due. */
-  | { type: 'tick' };
+  | { type: 'tick' }
+  /** The user asked to re-authenticate (MQTT 5, `auth`): AUTH 0x19 with this data [MQTT-4.12.1-1]. */
+  | { type: 'reauthenticateRequested'; requestId: number; data?: Uint8Array }
+  /**
+   * The app answered `authStep` number `stepId`: for a challenge, the data of our AUTH 0x18;
+   * for a success, its approval. A stale id (an exchange since ended) is ignored.
+   */
+  | { type: 'authAnswered'; stepId: number; data?: Uint8Array }
+  /** The app could not answer, or refused the broker's success data: end the connection. */
+  | { type: 'authRefused'; stepId: number; error: MqttError };
 
 export type SessionEvent = SessionEventBody & { now: number };
 export type SessionEventType = SessionEvent['type'];
@@ -117,8 +135,32 @@ export interface ConnAck {
   properties?: Properties;
 }
 
+/** What a re-authentication ends with: the broker's AUTH 0x00 (Success). */
+export interface AuthSuccess {
+  reasonCode: 0;
+  /** The broker's Authentication Data (e.g. a SCRAM server signature), if any. */
+  data?: Uint8Array;
+  properties?: Properties;
+}
+
+/**
+ * A step of an enhanced-authentication exchange the app must answer (`authAnswered` or
+ * `authRefused` with `stepId`): the broker's challenge (AUTH 0x18), or — with `verify` —
+ * its success (CONNACK 0x00 or AUTH 0x00) for the app to check.
+ */
+export interface AuthStep {
+  kind: 'challenge' | 'success';
+  /** 0x18 for a challenge, 0x00 for a success. */
+  reasonCode: number;
+  data?: Uint8Array;
+  /** The AUTH's (or CONNACK's) properties as received. */
+  properties: Properties;
+  /** True for a re-authentication on an accepted connection, false during CONNECT. */
+  reauthentication: boolean;
+}
+
 export type SettleResult =
-  | { ok: true; value: PublishAck | SubAck | UnsubAck }
+  | { ok: true; value: PublishAck | SubAck | UnsubAck | AuthSuccess }
   | { ok: false; error: MqttError };
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
@@ -132,6 +174,8 @@ export type SessionCommand =
   | { type: 'connected'; connack: ConnAck }
   /** Close the socket (after flushing any sendPacket before it); `error` says why, absent for a requested disconnect. */
   | { type: 'closeTransport'; error?: MqttError }
-  | { type: 'log'; level: LogLevel; message: string };
+  | { type: 'log'; level: LogLevel; message: string }
+  /** Ask the app to answer this step of an enhanced-authentication exchange (see `AuthStep`). */
+  | { type: 'authStep'; stepId: number; step: AuthStep };
 
 export type SessionCommandType = SessionCommand['type'];
