@@ -9,7 +9,7 @@ import { firstValueFrom, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import type { PublishPacket } from '../../src/codec';
 import { MqttClient, type MqttMessage } from '../../src';
 import { TestBroker } from '../../src/testing';
-import { startDecodingRelay, type DecodingRelay, type RelayedPublish } from '../support/decoding-relay';
+import { startRelay, type Relay, type RelayedPublish } from '../support/relay';
 import { closeClients, connected, delay, makeClient, nextValues, startBroker, stateOf, type Broker } from './helpers';
 
 const BROKER_MAXIMUM = 3;
@@ -71,13 +71,13 @@ describe('publish(): a hand-set topicAlias', () => {
 
 describe('outbound topic aliases against mosquitto (max_topic_alias 3)', () => {
   let broker: Broker;
-  let relay: DecodingRelay;
+  let relay: Relay;
   beforeAll(async () => {
     broker = await startBroker('mosquitto', { extraConfig: [`max_topic_alias ${BROKER_MAXIMUM}`] });
   });
   afterAll(() => broker?.close());
   beforeEach(async () => {
-    relay = await startDecodingRelay(broker.port);
+    relay = await startRelay(broker.port, { protocolVersion: 5 });
   });
   afterEach(async () => {
     await closeClients();

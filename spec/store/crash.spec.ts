@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { MqttClient } from '../../src';
 import { startMosquitto, type MosquittoHandle } from '../support/mosquitto';
-import { PacketType, startPacketRelay, type PacketRelay } from '../support/packet-relay';
+import { PacketType, startRelay, type Relay } from '../support/relay';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'crash-child.ts');
@@ -87,7 +87,7 @@ function tally(payloads: string[]): Map<string, number> {
 describe('a client process killed mid-flow resumes from its fileStore (mosquitto)', () => {
   let mosquitto: MosquittoHandle;
   let dir: string;
-  const relays: PacketRelay[] = [];
+  const relays: Relay[] = [];
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
@@ -123,7 +123,7 @@ describe('a client process killed mid-flow resumes from its fileStore (mosquitto
     await subscriber(topic, received);
     // The broker's PUBACK and PUBCOMP never reach the first life: its window (5) fills
     // with flows at 'puback' and 'pubcomp' (PUBREL sent), the rest waits in the backlog.
-    const relay = await startPacketRelay(mosquitto.port, { dropFromBroker: [PacketType.PUBACK, PacketType.PUBCOMP] });
+    const relay = await startRelay(mosquitto.port, { dropFromBroker: [PacketType.PUBACK, PacketType.PUBCOMP] });
     relays.push(relay);
     const env = { MODE: 'publish', CLIENT_ID: `crash-out-${process.pid}-${version}`, DIR: dir, TOPIC: topic, VERSION: String(version) };
     const first = startChild({ ...env, PORT: String(relay.port), QOS1: '10', QOS2: '10' });
@@ -149,12 +149,12 @@ describe('a client process killed mid-flow resumes from its fileStore (mosquitto
   });
 
   for (const variant of [
-    { name: 'killed between PUBREC and PUBREL (the broker had our PUBREC: it resends PUBREL)', relay: { dropFromBroker: [PacketType.PUBREL] }, held: (r: PacketRelay) => r.dropped('fromBroker', PacketType.PUBREL) },
-    { name: 'killed before our PUBREC reached the broker (it resends the PUBLISH, DUP)', relay: { dropFromClient: [PacketType.PUBREC] }, held: (r: PacketRelay) => r.dropped('fromClient', PacketType.PUBREC) },
+    { name: 'killed between PUBREC and PUBREL (the broker had our PUBREC: it resends PUBREL)', relay: { dropFromBroker: [PacketType.PUBREL] }, held: (r: Relay) => r.dropped('fromBroker', PacketType.PUBREL) },
+    { name: 'killed before our PUBREC reached the broker (it resends the PUBLISH, DUP)', relay: { dropFromClient: [PacketType.PUBREC] }, held: (r: Relay) => r.dropped('fromClient', PacketType.PUBREC) },
   ]) {
     it(`inbound QoS 2 exactly once across two lives: ${variant.name}`, async () => {
       const topic = `crash/in/${process.pid}/${variant.relay.dropFromBroker ? 'a' : 'b'}`;
-      const relay = await startPacketRelay(mosquitto.port, variant.relay);
+      const relay = await startRelay(mosquitto.port, variant.relay);
       relays.push(relay);
       const env = { MODE: 'subscribe', CLIENT_ID: `crash-in-${process.pid}-${topic.slice(-1)}`, DIR: dir, TOPIC: topic };
       const first = startChild({ ...env, PORT: String(relay.port) });
