@@ -11,7 +11,7 @@ import { from, isObservable, Observable, take, type Subscription } from 'rxjs';
 import type { Properties } from '../codec';
 import { MqttError } from '../errors';
 import type { AuthStep } from '../session';
-import type { EventBody } from './engine';
+import type { EventBody } from './engine-types';
 import { invalid } from './options';
 
 /** A challenge from the broker (AUTH 0x18 Continue authentication) for `respond` to answer. */

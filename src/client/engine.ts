@@ -27,14 +27,12 @@
  */
 
 import type { SchedulerLike } from 'rxjs';
-import { encodedLength, FrameDecoder, type Packet, type PublishPacket } from '../codec';
+import { encodedLength, FrameDecoder, type Packet } from '../codec';
 import { MqttError } from '../errors';
 import {
   initialState,
   nextDeadline,
   reduceInto,
-  type AuthStep,
-  type ConnAck,
   type SessionCommand,
   type SessionEvent,
   type SessionState,
@@ -42,37 +40,14 @@ import {
 } from '../session';
 import type { SocketEvent, SocketWriter, Transport } from '../transport/types';
 import { assertNever } from '../util/assert-never';
-import type { ClientEvent, LogLevel } from './events';
 import type { ResolvedOptions } from './options';
 import { DeadlineTimer } from './deadline-timer';
 import { SlotQueue } from '../util/slot-queue';
 import { Link, toMqttError } from './link';
 import { Outbox } from './outbox';
 import { persistenceFor, toStoreError, type Persistence } from './persistence';
+import type { EngineHooks, EventBody, RequestEvent } from './engine-types';
 import { RequestTable } from './request-table';
-
-export type EventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;
-
-/** The events a request starts with (each carries the request id the engine assigns). */
-export type RequestEvent = Extract<EventBody, { requestId: number }>;
-
-export interface EngineHooks {
-  connected(connack: ConnAck): void;
-  deliver(message: PublishPacket, deliveryId: number | undefined): void;
-  /** The socket is gone (after `closeTransport`, a socket error, or the peer closing). */
-  closed(error: MqttError | undefined): void;
-  /** Diagnostics for `events$`; called only while `wantsEvents()` is true. */
-  event(event: ClientEvent): void;
-  wantsEvents(): boolean;
-  /** The session's log lines: for the `logger` option and, when observed, events$. */
-  log(level: LogLevel, message: string): void;
-  /** The `auth` option's app side (auth.ts), when set. */
-  auth?: {
-    initialData(reauthentication: boolean): Uint8Array | undefined;
-    step(stepId: number, step: AuthStep): void;
-    cancel(): void;
-  };
-}
 
 export class Engine {
   private state: SessionState;

@@ -15,7 +15,7 @@ import { BehaviorSubject, type SchedulerLike, type Subscriber } from 'rxjs';
 import { MqttError } from '../errors';
 import type { ConnAck } from '../session';
 import type { DisconnectOptions } from './client';
-import type { EventBody } from './engine';
+import type { EventBody } from './engine-types';
 import type { ReconnectPolicy } from './reconnect-policy';
 import { Reconnector } from './reconnector';
 import type { ConnectionState } from './state';

@@ -3,7 +3,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { MqttError } from '../errors';
 import type { SettleResult, SubAck } from '../session';
-import type { RequestEvent } from './engine';
+import type { RequestEvent } from './engine-types';
 
 /** What `ask` needs of the engine. */
 export interface Requester {
