@@ -1,7 +1,7 @@
 // Options are validated once, in the constructor: bad ones throw a typed error and nothing is dialled.
 import { NEVER } from 'rxjs';
 import { MqttClient, MqttError, type MqttClientOptions, type TransportOptions } from '../../src';
-import { resolveOptions } from '../../src/client/options';
+import { resolveOptions } from '../../src/client/resolve-options';
 import { parseBrokerUrl } from '../../src/transport/url';
 
 describe('MqttClient options', () => {

@@ -8,7 +8,7 @@ import { encodedLength, type Properties, type ProtocolVersion, type QoS, type Su
 import { MqttError } from '../errors';
 import type { OutgoingMessage } from '../session';
 import { validateTopicFilter, validateTopicName } from '../topic';
-import { invalid } from './options';
+import { invalid } from './resolve-options';
 import { toPayloadBytes, type Payload } from './payload';
 
 export interface PublishOptions {

@@ -12,7 +12,7 @@ import type { Properties } from '../codec';
 import { MqttError } from '../errors';
 import type { AuthStep } from '../session';
 import type { EventBody } from './engine-types';
-import { invalid } from './options';
+import { invalid } from './resolve-options';
 
 /** A challenge from the broker (AUTH 0x18 Continue authentication) for `respond` to answer. */
 export interface AuthChallenge {

@@ -19,7 +19,8 @@ import { toOutgoingMessage, toSubscriptions, toTopicFilters, type PublishOptions
 import { Engine } from './engine';
 import { logTo, type ClientEvent, type LogLevel } from './events';
 import { MqttMessage } from './message';
-import { resolveOptions, type MqttClientOptions, type ResolvedOptions } from './options';
+import type { MqttClientOptions } from './options';
+import { resolveOptions, type ResolvedOptions } from './resolve-options';
 import type { Payload } from './payload';
 import { Lifecycle } from './lifecycle';
 import { request, type RequestOptions } from './request';

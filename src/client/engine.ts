@@ -40,7 +40,7 @@ import {
 } from '../session';
 import type { SocketEvent, SocketWriter, Transport } from '../transport/types';
 import { assertNever } from '../util/assert-never';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from './resolve-options';
 import { DeadlineTimer } from './deadline-timer';
 import { SlotQueue } from '../util/slot-queue';
 import { Link, toMqttError } from './link';

@@ -34,7 +34,7 @@ import { sessionChanges } from '../session/persist-diff';
 import type { SessionScope, SessionState } from '../session';
 import type { SessionStore } from '../store/types';
 import type { LogLevel } from './events';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from './resolve-options';
 
 /**
  * The `store` option's Persistence; undefined without a store, and with `clean: true`,
