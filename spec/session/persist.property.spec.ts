@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import type { Packet, PublishPacket } from '../../src/codec/types';
 import { initialState, reduce, type SessionCommand, type SessionConfig, type SessionEvent, type SessionState } from '../../src/session';
-import { applyChanges, checkChanges, checkPersisted, EMPTY_PERSISTED, persistSession, restoreSession, type PersistedSession } from '../../src/session/persist';
+import { applyChanges, EMPTY_PERSISTED, persistSession, restoreSession, type PersistedSession } from '../../src/session/persist';
+import { checkChanges, checkPersisted } from '../../src/session/persist-check';
 import { sessionChanges } from '../../src/session/persist-diff';
 import { tableEntries } from '../../src/session/id-table';
 import { config, deepFreeze } from './helpers';

@@ -22,7 +22,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MqttError } from '../errors';
-import { applyChanges, checkChanges, checkPersisted, corrupt, type PersistedSession } from '../session/persist';
+import { applyChanges, corrupt, type PersistedSession } from '../session/persist';
+import { checkChanges, checkPersisted } from '../session/persist-check';
 import type { SessionStore } from './types';
 
 export interface FileStoreOptions {

@@ -7,7 +7,8 @@
  * exceeded) is a `store-error`.
  */
 import { MqttError } from '../errors';
-import { checkPersisted, corrupt, type PersistedSession } from '../session/persist';
+import { corrupt, type PersistedSession } from '../session/persist';
+import { checkPersisted } from '../session/persist-check';
 import type { SessionStore } from './types';
 
 /** What `localStorageStore` needs of `localStorage`. */
