@@ -33,7 +33,7 @@ import { MqttError } from '../errors';
 import type { ConnAckPacket, ConnectPacket, QoS } from '../codec/types';
 import { connectAuthProperties, onConnAckAuth } from './auth';
 import { closeWith, protocolViolation } from './disconnect';
-import { failInflight, resendInflight } from './publish-out';
+import { failInflight, resendInflight } from './publish-resume';
 import { emptyTable } from './id-table';
 import type { ConnectedScope, HeldQos2, SessionState } from './state';
 import { isV5, log, patchSession, send, setConnection, type Step } from './step';

@@ -35,7 +35,7 @@
  */
 import { MqttError } from '../errors';
 import type { DisconnectPacket } from '../codec/types';
-import { abandonInflight, failQueued } from './publish-out';
+import { abandonInflight, failQueued } from './publish-resume';
 import { DRAINING, OFFLINE } from './state';
 import { failQueuedControl, failSentControl } from './subscribe';
 import { fail, isV5, log, send, setConnection, type Step } from './step';

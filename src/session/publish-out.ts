@@ -13,7 +13,8 @@
  *   (≥ 0x80 ends the QoS 2 flow, 5.0 §4.3.3 and §4.9); each frees a window slot, so
  *   the backlog drains right there.
  * - Resend on a resumed session: every unacknowledged PUBLISH (DUP=1 [MQTT-3.3.1-1]) and
- *   PUBREL in the original send order [MQTT-4.4.0-1]/[MQTT-4.6.0-1], before the backlog.
+ *   PUBREL in the original send order [MQTT-4.4.0-1]/[MQTT-4.6.0-1], before the backlog
+ *   (publish-resume.ts, with what happens to in-flight publishes across connections).
  * - Topic aliases (MQTT 5, option `topicAliases`): the PUBLISH put on the wire may carry
  *   an alias (topic-alias-out.ts) chosen when it is actually sent, so a publish queued
  *   offline gets one from the connection it goes out on; the flow keeps the PUBLISH
@@ -26,7 +27,7 @@
 import { MqttError } from '../errors';
 import type { PubAckPacket, PubCompPacket, PubRecPacket, PublishPacket } from '../codec/types';
 import { fifoFromArray, fifoPop, fifoPush, fifoToArray, fifoUnshift } from './fifo';
-import { deleteFlow, filterFlows, getFlow, mapFlows, setFlow, tableValues } from './id-table';
+import { deleteFlow, getFlow, setFlow, tableValues } from './id-table';
 import { allocatePacketId, MAX_PACKET_ID } from './packet-ids';
 import type { OutboundFlow, PublishFlow } from './state';
 import { fail, isV5, log, patchConnected, patchSession, send, settle, type Step } from './step';
@@ -274,52 +275,6 @@ export function onAckWhileDraining(s: Step, packet: PubAckPacket | PubRecPacket 
   }
   endFlow(s, id);
   settleFlow(s, flow, packet.reasonCode, packet);
-}
-
-function publishFlowsInOrder(s: Step): PublishFlow[] {
-  const out: PublishFlow[] = [];
-  for (const flow of tableValues(s.state.session.flows)) if (flow.type === 'publish') out.push(flow);
-  return out.sort((a, b) => a.seq - b.seq);
-}
-
-/**
- * Session resumed: resend every unacknowledged PUBLISH (DUP=1) and PUBREL in send order
- * [MQTT-4.4.0-1]. A resent PUBLISH carries its full topic: it may set an alias on this
- * connection, never use one alone (topic-alias-out.ts).
- */
-export function resendInflight(s: Step): void {
-  for (const flow of publishFlowsInOrder(s)) {
-    const packetId = flow.packet.packetId ?? 0;
-    if (flow.awaiting === 'pubcomp') send(s, { type: 'pubrel', packetId, reasonCode: 0 });
-    else send(s, withTopicAlias(s, { ...flow.packet, dup: true }, true));
-  }
-}
-
-/** The broker has no session for us: every in-flight publish is lost. */
-export function failInflight(s: Step, error: (packetId: number) => MqttError): void {
-  const ordered = publishFlowsInOrder(s);
-  if (ordered.length === 0) return;
-  for (const flow of ordered) {
-    if (flow.requestId !== undefined) fail(s, flow.requestId, error(flow.packet.packetId ?? 0));
-  }
-  patchSession(s, { flows: filterFlows(s.state.session.flows, (f) => f.type !== 'publish'), inflight: 0 });
-}
-
-/** The user disconnected: callers learn now, but the flows stay (silent) for a resumed session. */
-export function abandonInflight(s: Step, error: MqttError): void {
-  const ordered = publishFlowsInOrder(s).filter((f) => f.requestId !== undefined);
-  if (ordered.length === 0) return;
-  for (const flow of ordered) if (flow.requestId !== undefined) fail(s, flow.requestId, error);
-  const silent = mapFlows(s.state.session.flows, (f) => (f.type === 'publish' && f.requestId !== undefined ? { ...f, requestId: undefined } : f));
-  patchSession(s, { flows: silent });
-}
-
-/** Settles and empties the backlog. */
-export function failQueued(s: Step, error: MqttError): void {
-  const items = fifoToArray(s.state.session.queue);
-  if (items.length === 0) return;
-  for (const item of items) fail(s, item.requestId, error);
-  patchSession(s, { queue: fifoFromArray<(typeof items)[number]>([]) });
 }
 
 /** The socket's buffer filled or drained: publishes wait in the queue meanwhile. */
