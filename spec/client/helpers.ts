@@ -4,9 +4,9 @@
  * small waits that fail with a message instead of hanging.
  */
 
-import { filter, firstValueFrom, take, timeout, toArray, type Observable } from 'rxjs';
+import { filter, firstValueFrom, NEVER, take, timeout, toArray, type Observable } from 'rxjs';
 import type { ProtocolVersion } from '../../src/codec';
-import { MqttClient, type MqttClientOptions } from '../../src';
+import { MqttClient, type MqttClientOptions, type TransportOptions } from '../../src';
 import type { ConnectionState } from '../../src/client';
 import { startAedes, type AedesHandle } from '../support/aedes';
 import { startMosquitto, type MosquittoHandle, type MosquittoOptions } from '../support/mosquitto';
@@ -86,3 +86,19 @@ export function stateOf(client: MqttClient, type: ConnectionState['type'], ms = 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The options a client built from `options` hands its transport (dialled once, then closed). */
+export function seenByTransport(options: MqttClientOptions): TransportOptions & { protocol: string } {
+  let captured: (TransportOptions & { protocol: string }) | undefined;
+  const client = new MqttClient({
+    ...options,
+    transport: (resolved) => {
+      captured = resolved;
+      return NEVER;
+    },
+  });
+  client.connect().subscribe({ error: () => undefined }).unsubscribe();
+  client.disconnect().subscribe(); // stops the connect timer
+  if (captured === undefined) throw new Error('the transport was not called');
+  return captured;
+}

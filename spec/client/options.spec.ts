@@ -1,6 +1,6 @@
 // Options are validated once, in the constructor: bad ones throw a typed error and nothing is dialled.
-import { NEVER } from 'rxjs';
 import { MqttClient, MqttError, type MqttClientOptions, type TransportOptions } from '../../src';
+import { seenByTransport } from './helpers';
 import { resolveOptions } from '../../src/client/resolve-options';
 import { parseBrokerUrl } from '../../src/transport/url';
 
@@ -103,20 +103,7 @@ describe('MqttClient options: topicAliases reach the session as its cap', () => 
 });
 
 describe('MqttClient options: what reaches the transport', () => {
-  const seen = (options: MqttClientOptions): TransportOptions & { protocol: string } => {
-    let captured: (TransportOptions & { protocol: string }) | undefined;
-    const client = new MqttClient({
-      ...options,
-      transport: (resolved) => {
-        captured = resolved;
-        return NEVER;
-      },
-    });
-    client.connect().subscribe({ error: () => undefined }).unsubscribe();
-    client.disconnect().subscribe(); // stops the connect timer
-    if (captured === undefined) throw new Error('the transport was not called');
-    return captured;
-  };
+  const seen = seenByTransport;
 
   it.each<[string, MqttClientOptions, Partial<TransportOptions> & { protocol: string }]>([
     ['ws:// with its default path and port', { url: 'ws://broker.test' }, { protocol: 'ws', port: 80, ws: { path: '/mqtt' } }],

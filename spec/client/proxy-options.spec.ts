@@ -1,7 +1,8 @@
 // The proxy option is validated once, in the constructor: bad values throw invalid-argument
 // and nothing is dialled; good ones reach the transport with every default filled in.
 import { NEVER } from 'rxjs';
-import { MqttClient, MqttError, type MqttClientOptions, type ProxyOptions, type TransportOptions } from '../../src';
+import { MqttClient, MqttError, type MqttClientOptions, type ProxyOptions } from '../../src';
+import { seenByTransport } from './helpers';
 
 describe('the proxy option', () => {
   const refused: Array<[string, MqttClientOptions, RegExp]> = [
@@ -48,20 +49,7 @@ describe('the proxy option', () => {
     expect(dialled).toBe(0);
   });
 
-  const seen = (options: MqttClientOptions): TransportOptions => {
-    let captured: TransportOptions | undefined;
-    const client = new MqttClient({
-      ...options,
-      transport: (resolved) => {
-        captured = resolved;
-        return NEVER;
-      },
-    });
-    client.connect().subscribe({ error: () => undefined }).unsubscribe();
-    client.disconnect().subscribe();
-    if (captured === undefined) throw new Error('the transport was not called');
-    return captured;
-  };
+  const seen = seenByTransport;
 
   it.each<[string, MqttClientOptions['proxy'], ProxyOptions]>([
     ['SOCKS defaults: port 1080, remote DNS', { type: 'socks5', host: 'proxy' }, { type: 'socks5', host: 'proxy', port: 1080, remoteDns: true }],
